@@ -1,0 +1,1 @@
+"""HTTP API: a thin FastAPI layer over `kg` (no source parsing here)."""

@@ -1,0 +1,1 @@
+"""One router per surface (entities, scoring, sparql, queries, cypher, mappings)."""

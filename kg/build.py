@@ -1,0 +1,266 @@
+"""`kg build`: every source of the catalogue into one new store, swapped in atomically.
+
+Steps: resolve each source's file (mirror folder, cache, or download); parse it with
+its loader; check and turn records into N-Quads (:mod:`kg.graph_builder`); bulk-load
+the quads into a fresh Oxigraph directory; count; write the manifest and the build
+report; build the scoring tables; then publish (rename + swap the ``current`` link).
+Anything that fails before the publish leaves the previous store untouched.
+
+Same inputs give the same store: ids are content hashes, and the graph holds no
+build time (that is only in manifest.json).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import os
+import shutil
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, TextIO
+
+import pyoxigraph as ox
+
+from kg import __version__, fetch
+from kg.catalogue import Source, SourceMissing, find_local, load_catalogue
+from kg.graph_builder import GraphBuilder
+from kg.rdf import QuadWriter, graph, literal, pred
+from kg.report import BuildReport, SourceFormatError
+from kg.store.layout import MANIFEST, OXIGRAPH_DIR, SCORING_DIR, StoreRoot
+from kg.store.oxigraph_store import OxigraphStore, compute_counts
+from kg.vocab import graph_iri
+
+ONTOLOGY_LOADERS = {"obo"}
+CALL_LOADERS = {"impc_csv", "impc_api"}
+MAPPING_LOADERS = {"sssom", "mgi_covid", "upheno_bestmatches"}
+#: Biolink information-resource ids of the sources (their primary knowledge source)
+INFORES = {"obo": None, "impc_csv": "infores:impc", "impc_api": "infores:impc",
+           "mgi_orthology": "infores:mgi", "hpoa": "infores:hpo-annotations",
+           "hpo_genes": "infores:hpo-annotations"}
+
+
+class BuildFailed(Exception):
+    """The build stopped; the previous store (if any) is untouched."""
+
+
+@dataclass
+class BuildResult:
+    build_dir: Path
+    manifest: dict
+    report: BuildReport
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    if path.is_dir():
+        for p in sorted(path.rglob("*")):
+            if p.is_file():
+                h.update(p.relative_to(path).as_posix().encode())
+                h.update(p.read_bytes())
+        return h.hexdigest()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def resolve_sources(catalogue: dict[str, Source], data_dir: Path | None, cache_dir: Path | None,
+                    allow_download: bool, only: set[str] | None = None,
+                    log: Callable[[str], None] = print) -> dict[str, Path]:
+    """Local paths of every source to build, downloading missing ones when allowed."""
+    paths: dict[str, Path] = {}
+    for name, src in catalogue.items():
+        if only is not None and name not in only:
+            continue
+        path = find_local(src, data_dir, cache_dir)
+        if path is None and allow_download and src.url and cache_dir is not None:
+            try:
+                path = fetch.download(src.url, cache_dir / src.cache_name)
+            except fetch.DownloadError as exc:
+                if src.required:
+                    raise SourceMissing(f"source {name}: download failed ({exc}); "
+                                        f"give a local mirror with --data-dir") from None
+                log(f"note: optional source {name} skipped: {exc}")
+                continue
+        if path is None:
+            if src.required:
+                where = f"{data_dir}" if data_dir else "no --data-dir given"
+                raise SourceMissing(f"required source {name!r} not found (mirror: {where}; tried "
+                                    f"{', '.join(src.mirror)}) and downloading is off")
+            log(f"note: optional source {name} not found, skipped")
+            continue
+        paths[name] = path
+    return paths
+
+
+def _loader(name: str):
+    return importlib.import_module(f"loaders.{name}")
+
+
+def stream_into_store(store: ox.Store, workdir: Path, produce: Callable):
+    """Run ``produce(text_stream)`` while Oxigraph's bulk loader reads what it writes.
+
+    Why a FIFO: the Python side (parsing, checking, formatting N-Quads) and the Rust
+    bulk loader (which releases the GIL) then run at the same time on two cores, and no
+    gigabyte-sized temporary file is written. An error on either side stops both.
+    """
+    fifo = workdir / "graph.nq.fifo"
+    os.mkfifo(fifo)
+    failure: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            store.bulk_load(path=str(fifo), format=ox.RdfFormat.N_QUADS, lenient=True)
+        except BaseException as exc:  # reported by the main thread
+            failure.append(exc)
+
+    loader = threading.Thread(target=load, name="oxigraph-bulk-load")
+    loader.start()
+    result = None
+    try:
+        with open(fifo, "w", encoding="utf-8", buffering=1 << 20) as out:
+            result = produce(out)
+    except BrokenPipeError:
+        pass  # the loader stopped reading: its own error is raised below
+    finally:
+        loader.join()
+        fifo.unlink(missing_ok=True)
+    if failure:
+        raise failure[0]
+    return result
+
+
+def write_quads(catalogue: dict[str, Source], paths: dict[str, Path], out: TextIO,
+                report: BuildReport, log: Callable[[str], None] = print) -> tuple[GraphBuilder, dict]:
+    """Parse every source and write the whole graph as N-Quads. Returns the builder and per-source metadata."""
+    meta: dict[str, dict] = {}
+    w = QuadWriter(out)
+    gb = GraphBuilder(w, report)
+    order = sorted(paths, key=lambda n: (
+        0 if catalogue[n].loader in ONTOLOGY_LOADERS else
+        1 if catalogue[n].loader == "hpoa" else 2, list(catalogue).index(n)))
+    for name in order:
+        src, path = catalogue[name], paths[name]
+        t0 = time.perf_counter()
+        mod = _loader(src.loader)
+        records = mod.load(path, report)
+        if src.loader in ONTOLOGY_LOADERS:
+            summary = gb.add_ontology(name, records)
+        elif src.loader in CALL_LOADERS:
+            summary = gb.add_calls(name, records)
+        elif src.loader == "mgi_orthology":
+            summary = gb.add_orthology(name, records)
+        elif src.loader == "hpoa":
+            summary = gb.add_hpoa(name, records)
+        elif src.loader == "hpo_genes":
+            summary = gb.add_disease_genes(name, records)
+        elif src.loader in MAPPING_LOADERS:
+            summary = gb.add_mappings(name, src.mapping_set or name, records)
+        else:
+            raise BuildFailed(f"source {name}: no builder step for loader {src.loader!r}")
+        stat = path.stat()
+        meta[name] = {
+            "file": str(path), "format": src.format, "url": src.url,
+            "version": summary.version, "sha256": _sha256(path),
+            "retrieved": datetime.fromtimestamp(stat.st_mtime, timezone.utc).date().isoformat(),
+            "rows": summary.rows, "used": summary.used, "mapping_set": src.mapping_set,
+            "infores": INFORES.get(src.loader),
+            **summary.extra,
+        }
+        log(f"  {name:<36} {summary.rows:>8} rows  {summary.used:>8} used  "
+            f"{time.perf_counter() - t0:5.1f}s")
+    n_closure = gb.write_closure()
+    meta["closure"] = {"rows": n_closure, "used": n_closure, "format": "derived",
+                       "version": None, "file": None}
+    _write_meta_graph(w, meta)
+    return gb, meta
+
+
+def _write_meta_graph(w: QuadWriter, meta: dict[str, dict]) -> None:
+    g = graph("meta")
+    for name, m in sorted(meta.items()):
+        s = f"<{graph_iri(name)}>"
+        w.quad(s, pred("rdf:type"), pred("kgv:SourceGraph"), g)
+        w.quad(s, pred("kgv:sourceName"), literal(name), g)
+        for key, p in (("version", "kgv:version"), ("retrieved", "kgv:retrieved"),
+                       ("sha256", "kgv:sha256"), ("url", "kgv:url"), ("format", "kgv:format"),
+                       ("mapping_set", "kgv:mappingSet")):
+            if m.get(key):
+                w.quad(s, pred(p), literal(str(m[key])), g)
+        if m.get("file"):
+            w.quad(s, pred("kgv:file"), literal(Path(m["file"]).name), g)
+        if m.get("infores"):
+            w.quad(s, pred("biolink:primary_knowledge_source"), literal(m["infores"]), g)
+
+
+def build(store_root: Path, data_dir: Path | None = None, cache_dir: Path | None = None,
+          allow_download: bool = True, only: set[str] | None = None,
+          catalogue: dict[str, Source] | None = None, with_scoring: bool = True,
+          log: Callable[[str], None] = print) -> BuildResult:
+    """Build a new store under ``store_root`` and publish it; raises BuildFailed on any error."""
+    t_start = time.perf_counter()
+    catalogue = catalogue or load_catalogue()
+    root = StoreRoot(store_root)
+    report = BuildReport()
+    with root.lock():
+        partial = root.new_partial()
+        try:
+            paths = resolve_sources(catalogue, data_dir, cache_dir, allow_download, only, log)
+            log(f"building into {partial}")
+            store = ox.Store(str(partial / OXIGRAPH_DIR))
+            gb, meta = stream_into_store(store, partial, lambda out: write_quads(
+                catalogue, paths, out, report, log))
+            t_parse = time.perf_counter() - t_start
+            store.flush()
+            t_load = time.perf_counter() - t_start - t_parse
+            counts = compute_counts(OxigraphStore(store, partial))
+            del store
+            manifest = {
+                "kg_version": __version__,
+                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "build_id": partial.name.removesuffix(".partial"),
+                "sources": meta,
+                "counts": counts,
+                "problems": dict(report.counts()),
+                "timings_s": {"parse_and_write": round(t_parse, 2), "store_load": round(t_load, 2)},
+            }
+            if with_scoring:
+                _build_scoring(partial, log)
+            manifest["timings_s"]["total"] = round(time.perf_counter() - t_start, 2)
+            report.write(partial)
+            (partial / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+            final = root.publish(partial)
+        except SourceFormatError as exc:
+            raise BuildFailed(str(exc)) from exc
+        except (SourceMissing, OSError, SyntaxError, ValueError) as exc:
+            raise BuildFailed(f"{type(exc).__name__}: {exc}") from exc
+        finally:
+            if partial.exists():
+                shutil.rmtree(partial, ignore_errors=True)
+    return BuildResult(final, manifest, report)
+
+
+def _build_scoring(build_dir: Path, log: Callable[[str], None]) -> None:
+    """Precompute the PhenoDigm tables into build_dir/scoring (when the scoring engine is present)."""
+    try:
+        scoring = importlib.import_module("kg.scoring")
+    except ImportError:
+        return
+    builder = getattr(scoring, "build_scoring_artifacts", None)
+    if builder is None:
+        return
+    t0 = time.perf_counter()
+    store = ox.Store.read_only(str(build_dir / OXIGRAPH_DIR))
+    builder(OxigraphStore(store, build_dir), build_dir / SCORING_DIR)
+    log(f"  scoring tables                       {time.perf_counter() - t0:5.1f}s")
+
+
+def summary_dict(result: BuildResult) -> dict:
+    return {"build_dir": str(result.build_dir), "problems": dict(result.report.counts()),
+            **{k: result.manifest[k] for k in ("build_id", "timings_s")}}
+

@@ -1,0 +1,204 @@
+"""Fill a :class:`ScoringCorpus` from a built graph store, with SPARQL (schema: :mod:`kg.rdf`).
+
+What is read:
+
+* terms: live MP and HP classes (``owl:Class``, not ``owl:deprecated``) with their labels;
+  UPHENO classes named by the active mapping sets;
+* edges: direct ``rdfs:subClassOf`` between MP terms and between HP terms, plus
+  :func:`~kg.scoring.corpus.bridge_edges` of the ``sssom:Mapping`` nodes whose
+  ``kgv:mappingSet`` is active (configuration);
+* disease profiles: ``biolink:has_phenotype`` edges of ``biolink:Disease`` nodes (the build
+  writes them for positive aspect-P HPOA rows only: NOT rows never become such an edge);
+* model profiles: the MP objects of each model's ``GenotypeToPhenotypicFeatureAssociation``
+  calls that are significant (``biolink:p_value`` <= threshold, or no p-value);
+* known genes: mouse genes ``biolink:orthologous_to`` a human gene that
+  ``biolink:gene_associated_with_condition`` the disease;
+* provenance: versions from the ``meta`` graph.
+
+The p-value threshold is bound with ``substitutions=`` (never formatted into the query).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import pyoxigraph as ox
+
+from kg import vocab
+from kg.scoring.config import ScoringConfig
+from kg.scoring.corpus import DiseaseProfile, ModelProfile, Provenance, ScoringCorpus, bridge_edges
+
+PREFIXES = "\n".join(f"PREFIX {p}: <{i}>" for p, i in vocab.PREFIX_MAP.items()) + "\n"
+OBO = vocab.OBO
+_OBO_PREFIXES = ("MP_", "HP_", "UPHENO_")
+
+Q_TERMS = """
+SELECT ?t ?label WHERE {
+  ?t a owl:Class .
+  FILTER(STRSTARTS(STR(?t), "http://purl.obolibrary.org/obo/MP_")
+      || STRSTARTS(STR(?t), "http://purl.obolibrary.org/obo/HP_")
+      || STRSTARTS(STR(?t), "http://purl.obolibrary.org/obo/UPHENO_"))
+  FILTER NOT EXISTS { ?t owl:deprecated true }
+  OPTIONAL { ?t rdfs:label ?label }
+}"""
+
+Q_ISA = """
+SELECT ?c ?p WHERE {
+  ?c rdfs:subClassOf ?p .
+  FILTER((STRSTARTS(STR(?c), "http://purl.obolibrary.org/obo/MP_")
+          && STRSTARTS(STR(?p), "http://purl.obolibrary.org/obo/MP_"))
+      || (STRSTARTS(STR(?c), "http://purl.obolibrary.org/obo/HP_")
+          && STRSTARTS(STR(?p), "http://purl.obolibrary.org/obo/HP_")))
+  FILTER NOT EXISTS { ?c owl:deprecated true }
+}"""
+
+Q_MAPPINGS = """
+SELECT ?s ?p ?o ?set WHERE {
+  ?m a sssom:Mapping ; sssom:subject_id ?s ; sssom:predicate_id ?p ; sssom:object_id ?o ;
+     kgv:mappingSet ?set .
+}"""
+
+Q_DISEASES = """
+SELECT ?d ?label WHERE {
+  ?d biolink:category biolink:Disease .
+  OPTIONAL { ?d rdfs:label ?label }
+}"""
+
+Q_DISEASE_PHENOTYPES = """
+SELECT ?d ?hp WHERE {
+  ?d biolink:category biolink:Disease ; biolink:has_phenotype ?hp .
+  FILTER(STRSTARTS(STR(?hp), "http://purl.obolibrary.org/obo/HP_"))
+}"""
+
+Q_MODELS = """
+SELECT ?m ?zyg ?stage ?gene ?gsym ?allele ?asym WHERE {
+  ?m biolink:category biolink:Genotype .
+  OPTIONAL { ?m kgv:zygosity ?zyg }
+  OPTIONAL { ?m kgv:lifeStage ?stage }
+  OPTIONAL { ?m biolink:has_gene_or_gene_product ?gene .
+             OPTIONAL { ?gene biolink:symbol ?gsym } }
+  OPTIONAL { ?m biolink:has_sequence_variant ?allele .
+             OPTIONAL { ?allele rdfs:label ?asym } }
+}"""
+
+Q_SIGNIFICANT_CALLS = """
+SELECT DISTINCT ?m ?mp ?threshold WHERE {
+  ?a biolink:category biolink:GenotypeToPhenotypicFeatureAssociation ;
+     biolink:subject ?m ; biolink:object ?mp .
+  OPTIONAL { ?a biolink:p_value ?pv }
+  FILTER(!BOUND(?pv) || ?pv <= ?threshold)
+}"""
+
+Q_KNOWN_GENES = """
+SELECT DISTINCT ?d ?mg WHERE {
+  ?hg biolink:gene_associated_with_condition ?d .
+  ?mg biolink:orthologous_to ?hg .
+}"""
+
+Q_VERSIONS = """
+SELECT ?name ?version ?set WHERE {
+  ?g a kgv:SourceGraph ; kgv:sourceName ?name .
+  OPTIONAL { ?g kgv:version ?version }
+  OPTIONAL { ?g kgv:mappingSet ?set }
+}"""
+
+
+def _curie(term) -> str:
+    v = term.value
+    if v.startswith(OBO):
+        local = v[len(OBO):]
+        if local.startswith(_OBO_PREFIXES):
+            return local.replace("_", ":", 1)
+    return vocab.compress(v)
+
+
+def _val(term) -> str | None:
+    return None if term is None else term.value
+
+
+def _rows(store, query: str, substitutions=None):
+    raw = getattr(store, "store", store)  # an OxigraphStore wrapper or a pyoxigraph.Store
+    return raw.query(PREFIXES + query, use_default_graph_as_union=True, substitutions=substitutions)
+
+
+def corpus_from_store(store, config: ScoringConfig | None = None) -> ScoringCorpus:
+    """Read everything the engine needs from ``store`` (OxigraphStore or pyoxigraph.Store)."""
+    config = config or ScoringConfig()
+    labels: dict[str, str | None] = {}
+    for r in _rows(store, Q_TERMS):
+        t = _curie(r["t"])
+        if labels.get(t) is None:
+            labels[t] = _val(r["label"])
+    edges = [(_curie(r["c"]), _curie(r["p"])) for r in _rows(store, Q_ISA)]
+    edges = [(c, p) for c, p in edges if c in labels and p in labels]
+
+    active = set(config.mapping_sets)
+    present: set[str] = set()
+    mapping_rows = []
+    for r in _rows(store, Q_MAPPINGS):
+        s = r["set"].value
+        present.add(s)
+        if s in active:
+            mapping_rows.append((_curie(r["s"]), vocab.compress(r["p"].value), _curie(r["o"])))
+    mapping_rows.sort()
+    bridges = [(c, p) for c, p in bridge_edges(mapping_rows)
+               if (c in labels or c.startswith("UPHENO:")) and (p in labels or p.startswith("UPHENO:"))]
+    for c, p in bridges:
+        for t in (c, p):
+            labels.setdefault(t, None)
+    edges += bridges
+
+    disease_labels = {_curie(r["d"]): _val(r["label"]) for r in _rows(store, Q_DISEASES)}
+    d_terms: dict[str, set[str]] = defaultdict(set)
+    for r in _rows(store, Q_DISEASE_PHENOTYPES):
+        d = _curie(r["d"])
+        hp = _curie(r["hp"])
+        if hp in labels:
+            d_terms[d].add(hp)
+    diseases = {d: DiseaseProfile(d, disease_labels.get(d), tuple(sorted(d_terms.get(d, ()))))
+                for d in sorted(set(disease_labels) | set(d_terms))}
+
+    meta: dict[str, dict] = {}
+    for r in _rows(store, Q_MODELS):
+        m = _curie(r["m"])
+        rec = meta.setdefault(m, {})
+        for key, var, conv in (("zygosity", "zyg", _val), ("life_stage", "stage", _val),
+                               ("gene_id", "gene", _curie), ("gene_symbol", "gsym", _val),
+                               ("allele_id", "allele", _curie), ("allele_symbol", "asym", _val)):
+            term = r[var]
+            if term is not None and rec.get(key) is None:
+                rec[key] = conv(term)
+    threshold = ox.Literal(repr(float(config.p_value_threshold)),
+                           datatype=ox.NamedNode(vocab.XSD + "double"))
+    m_terms: dict[str, set[str]] = defaultdict(set)
+    for r in _rows(store, Q_SIGNIFICANT_CALLS, {ox.Variable("threshold"): threshold}):
+        mp = _curie(r["mp"])
+        if mp in labels:
+            m_terms[_curie(r["m"])].add(mp)
+    models = {}
+    for m in sorted(meta):
+        rec = meta[m]
+        models[m] = ModelProfile(m, rec.get("gene_id"), rec.get("gene_symbol"), rec.get("allele_id"),
+                                 rec.get("allele_symbol"), rec.get("zygosity"), rec.get("life_stage"),
+                                 tuple(sorted(m_terms.get(m, ()))))
+
+    known: dict[str, set[str]] = defaultdict(set)
+    for r in _rows(store, Q_KNOWN_GENES):
+        known[_curie(r["d"])].add(_curie(r["mg"]))
+
+    versions: dict[str, str | None] = {}
+    set_versions: dict[str, str | None] = {}
+    for r in _rows(store, Q_VERSIONS):
+        name = r["name"].value
+        versions[name] = _val(r["version"])
+        if r["set"] is not None and r["set"].value in active:
+            set_versions[f"{r['set'].value}/{name}"] = _val(r["version"])
+    ont = {"MP": versions.get("mp"), "HP": versions.get("hp"), "HPOA": versions.get("hpoa")}
+    used_sets = tuple(s for s in config.mapping_sets if s in present)
+    prov = Provenance(ontology_versions=ont, mapping_sets=used_sets, ic_corpus=config.ic_corpus,
+                      extra={"mapping_set_versions": set_versions,
+                             "mapping_sets_missing": sorted(active - present),
+                             "p_value_threshold": config.p_value_threshold,
+                             "bridge_edges": len(bridges)})
+    return ScoringCorpus(term_labels=labels, edges=edges, diseases=diseases, models=models,
+                         known_genes={d: frozenset(g) for d, g in known.items()}, provenance=prov)
