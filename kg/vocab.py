@@ -58,6 +58,10 @@ PREFIX_MAP: dict[str, str] = {
     "NCBITaxon": OBO + "NCBITaxon_",
     "IAO": OBO + "IAO_",
     "ECO": OBO + "ECO_",
+    **{p: OBO + p + "_" for p in (
+        "NBO", "CL", "MPATH", "BSPO", "OBA", "CHEBI", "MGPO", "PR", "BFO", "HsapDv", "MA",
+        "EMAPA", "RO", "SO", "VT", "CHR", "ZFA", "FBbt", "WBbt", "PO", "TO", "ENVO", "NCIT",
+    )},
     "obo": OBO,
     # genes, alleles, diseases (Biolink / Monarch prefix map)
     "MGI": "http://identifiers.org/MGI:",

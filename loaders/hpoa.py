@@ -45,6 +45,15 @@ def load(path: str | os.PathLike,
     name = display_name(path)
     ncol = len(COLUMNS)
     meta: dict[str, tuple[str, int]] = {}
+    # ids repeat (12.7k diseases, ~11k HP terms over 271k rows): check each once
+    good_ids: set[str] = set()
+
+    def _remember(ident: str) -> bool:
+        if is_curie(ident):
+            good_ids.add(ident)
+            return True
+        return False
+
     header_seen = False
     for n, line in text_lines(path, report):
         if not header_seen:
@@ -71,12 +80,12 @@ def load(path: str | os.PathLike,
             continue
         (db_id, disease_name, qualifier, hpo_id, reference, evidence, onset, frequency,
          sex, modifier, aspect, biocuration) = cells
-        if not is_curie(db_id):
+        if db_id not in good_ids and not _remember(db_id):
             report.add(origin, "database_id",
                        "required field is empty" if not db_id else f"not a CURIE: {db_id!r}",
                        "skipped")
             continue
-        if not is_curie(hpo_id):
+        if hpo_id not in good_ids and not _remember(hpo_id):
             report.add(origin, "hpo_id",
                        "required field is empty" if not hpo_id else f"not a CURIE: {hpo_id!r}",
                        "skipped")

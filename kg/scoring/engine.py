@@ -145,6 +145,17 @@ class ScoringIndex:
         for i, g in enumerate(self.model_meta["gene_id"]):
             if g:
                 self.models_of_gene.setdefault(g, []).append(i)
+        genes = sorted(self.models_of_gene)
+        self.gene_pos = {g: i for i, g in enumerate(genes)}
+        self.model_gene_idx = np.array([self.gene_pos.get(g, -1) if g else -1
+                                        for g in self.model_meta["gene_id"]], dtype=np.int64)
+        self.zygosity_array = np.array(self.model_meta["zygosity"], dtype=object)
+        self.diseases_of_known_gene: dict[str, list[int]] = {}
+        for d, gs in self.known.items():
+            k = self.disease_index.get(d)
+            if k is not None:
+                for g in gs:
+                    self.diseases_of_known_gene.setdefault(g, []).append(k)
         self.has_match = (self.score > 0).any(axis=1) if nR and nC else np.zeros(nR, bool)
         self.row_best = self.score.argmax(axis=1) if nC else np.zeros(nR, np.int64)
         self.rowmax_all = self.score.max(axis=1) if nC else np.zeros(nR)
@@ -154,6 +165,7 @@ class ScoringIndex:
         self.m_len = np.diff(self.m_ptr)
         self.m_nonempty = np.flatnonzero(self.m_len > 0)
         self.m_starts = self.m_ptr[self.m_nonempty]
+        self.m_ends = self.m_ptr[self.m_nonempty + 1]
         # diseases restricted to D' (rows with a cross-species match)
         keep = self.has_match[self.d_rows] if len(self.d_rows) else np.zeros(0, bool)
         self.rd_rows = self.d_rows[keep]
@@ -167,6 +179,7 @@ class ScoringIndex:
         self.rd_ptr[1:] = np.cumsum(rlen)
         self.rd_nonempty = np.flatnonzero(rlen > 0)
         self.rd_starts = self.rd_ptr[self.rd_nonempty]
+        self.rd_ends = self.rd_ptr[self.rd_nonempty + 1]
         self.d_len = d_len
 
     @property
@@ -187,10 +200,18 @@ class ScoringIndex:
         return {"model_id": self.model_ids[i], **{f: self.model_meta[f][i] for f in MODEL_FIELDS}}
 
     def known_gene_mask(self, disease_id: str) -> np.ndarray:
-        genes = self.known.get(disease_id, frozenset())
-        if not genes:
+        """Models whose gene is orthologous to a known (curated) gene of the disease."""
+        pos = [self.gene_pos[g] for g in self.known.get(disease_id, ()) if g in self.gene_pos]
+        if not pos:
             return np.zeros(self.n_models, bool)
-        return np.fromiter((g in genes for g in self.model_meta["gene_id"]), bool, count=self.n_models)
+        return np.isin(self.model_gene_idx, pos)
+
+    def known_disease_mask(self, gene_id: str | None) -> np.ndarray:
+        """Diseases of which the mouse gene is a known (orthologous) gene."""
+        mask = np.zeros(self.n_diseases, bool)
+        if gene_id:
+            mask[self.diseases_of_known_gene.get(gene_id, [])] = True
+        return mask
 
     def disease_id_of(self, disease_id: str) -> int:
         try:
@@ -251,10 +272,16 @@ class ScoringIndex:
         sum_m = np.zeros(n)
         max_raw[self.m_nonempty] = np.maximum.reduceat(xm, self.m_starts)
         sum_m[self.m_nonempty] = np.add.reduceat(xm, self.m_starts)
-        y = np.take(sub, self.m_cols, axis=1)
-        best_d = np.maximum.reduceat(y, self.m_starts, axis=1)  # nd x n_nonempty
+        # sum_d: per model, sum over d of max_m S(d, m); only columns with some non-zero
+        # score matter (all-zero columns add nothing to a max of non-negative scores)
+        sel = np.flatnonzero((colmax > 0)[self.m_cols])
         sum_d = np.zeros(n)
-        sum_d[self.m_nonempty] = best_d.sum(axis=0)
+        if len(sel):
+            s0 = np.searchsorted(sel, self.m_starts)
+            s1 = np.searchsorted(sel, self.m_ends)
+            has = s1 > s0
+            y = np.take(sub, self.m_cols[sel], axis=1)
+            sum_d[self.m_nonempty[has]] = np.maximum.reduceat(y, s0[has], axis=1).sum(axis=0)
         avg_raw = np.where(self.m_len > 0, (sum_d + sum_m) / (nd + self.m_len), 0.0)
         # ideal model: each matched disease term's best MP term
         rowmax = sub.max(axis=1)
@@ -298,14 +325,20 @@ class ScoringIndex:
             return ProfileScores.zeros(n)
         sub = self.score[:, cols]  # nR x nm
         rowbest = sub.max(axis=1)
-        y = sub[self.rd_rows]
-        best_m = np.maximum.reduceat(y, self.rd_starts, axis=0)  # n_nonempty x nm
         max_raw = np.zeros(n)
         sum_m = np.zeros(n)
         sum_d = np.zeros(n)
-        max_raw[self.rd_nonempty] = best_m.max(axis=1)
-        sum_m[self.rd_nonempty] = best_m.sum(axis=1)
-        sum_d[self.rd_nonempty] = np.add.reduceat(rowbest[self.rd_rows], self.rd_starts)
+        rb = rowbest[self.rd_rows]
+        sum_d[self.rd_nonempty] = np.add.reduceat(rb, self.rd_starts)
+        max_raw[self.rd_nonempty] = np.maximum.reduceat(rb, self.rd_starts)
+        # sum_m: per disease, sum over m of max_d S(d, m); only rows with a non-zero score matter
+        sel = np.flatnonzero(rb > 0)
+        if len(sel):
+            s0 = np.searchsorted(sel, self.rd_starts)
+            s1 = np.searchsorted(sel, self.rd_ends)
+            has = s1 > s0
+            y = sub[self.rd_rows[sel]]
+            sum_m[self.rd_nonempty[has]] = np.maximum.reduceat(y, s0[has], axis=0).sum(axis=1)
         avg_raw = np.where(self.rd_len > 0, (sum_d + sum_m) / (self.rd_len + nm), 0.0)
         # ideal disease: each model term's best HP term (terms with no match add nothing)
         colmax = self.colmax_all[cols]
@@ -332,11 +365,11 @@ class ScoringIndex:
 
     # -- ordering -------------------------------------------------------------------
     @staticmethod
-    def order(scores: ProfileScores, ids: Sequence[str]) -> np.ndarray:
-        """Target indices by overall desc, then max_raw desc, then id."""
-        id_rank = np.argsort(np.asarray(ids, dtype=object), kind="stable")
-        tie = np.empty(len(ids), dtype=np.int64)
-        tie[id_rank] = np.arange(len(ids))
+    def order(scores: ProfileScores, tie: np.ndarray | None = None) -> np.ndarray:
+        """Positions by overall desc, then max_raw desc, then ``tie`` (default: position;
+        ids are stored sorted, so position order is id order)."""
+        n = len(scores.overall)
+        tie = np.arange(n) if tie is None else tie
         return np.lexsort((tie, -scores.max_raw, -scores.overall))
 
     # -- explain --------------------------------------------------------------------

@@ -32,47 +32,66 @@ PREFIXES = "\n".join(f"PREFIX {p}: <{i}>" for p, i in vocab.PREFIX_MAP.items()) 
 OBO = vocab.OBO
 _OBO_PREFIXES = ("MP_", "HP_", "UPHENO_")
 
+def _graph(name: str) -> str:
+    return f"<{vocab.graph_iri(name)}>"
+
+
 Q_TERMS = """
 SELECT ?t ?label WHERE {
-  ?t a owl:Class .
-  FILTER(STRSTARTS(STR(?t), "http://purl.obolibrary.org/obo/MP_")
-      || STRSTARTS(STR(?t), "http://purl.obolibrary.org/obo/HP_")
-      || STRSTARTS(STR(?t), "http://purl.obolibrary.org/obo/UPHENO_"))
-  FILTER NOT EXISTS { ?t owl:deprecated true }
-  OPTIONAL { ?t rdfs:label ?label }
-}"""
+  VALUES ?g { %s %s }
+  GRAPH ?g { ?t a owl:Class . OPTIONAL { ?t rdfs:label ?label } }
+}""" % (_graph("mp"), _graph("hp"))
+
+Q_DEPRECATED = """
+SELECT ?t WHERE {
+  VALUES ?g { %s %s }
+  GRAPH ?g { ?t owl:deprecated true }
+}""" % (_graph("mp"), _graph("hp"))
 
 Q_ISA = """
 SELECT ?c ?p WHERE {
-  ?c rdfs:subClassOf ?p .
-  FILTER((STRSTARTS(STR(?c), "http://purl.obolibrary.org/obo/MP_")
-          && STRSTARTS(STR(?p), "http://purl.obolibrary.org/obo/MP_"))
-      || (STRSTARTS(STR(?c), "http://purl.obolibrary.org/obo/HP_")
-          && STRSTARTS(STR(?p), "http://purl.obolibrary.org/obo/HP_")))
-  FILTER NOT EXISTS { ?c owl:deprecated true }
+  VALUES ?g { %s %s }
+  GRAPH ?g { ?c rdfs:subClassOf ?p }
+}""" % (_graph("mp"), _graph("hp"))
+
+#: graphs of the mapping sets (from the meta graph)
+Q_MAPPING_GRAPHS = """
+SELECT ?g ?set WHERE { GRAPH ?meta { ?g a kgv:SourceGraph ; kgv:mappingSet ?set } }"""
+
+#: direct triples (SKOS and semapv predicates) of one mapping graph, bound with substitutions
+Q_MAPPING_TRIPLES = """
+SELECT ?s ?p ?o ?g WHERE {
+  VALUES ?p { skos:exactMatch semapv:crossSpeciesExactMatch }
+  GRAPH ?g { ?s ?p ?o }
 }"""
 
-Q_MAPPINGS = """
-SELECT ?s ?p ?o ?set WHERE {
-  ?m a sssom:Mapping ; sssom:subject_id ?s ; sssom:predicate_id ?p ; sssom:object_id ?o ;
-     kgv:mappingSet ?set .
+#: owl:equivalentClass / rdfs:subClassOf rows exist only as mapping nodes
+Q_MAPPING_NODES = """
+SELECT ?s ?p ?o ?g WHERE {
+  VALUES ?p { owl:equivalentClass rdfs:subClassOf }
+  GRAPH ?g { ?m sssom:predicate_id ?p ; sssom:subject_id ?s ; sssom:object_id ?o }
+}"""
+
+Q_UPHENO_LABELS = """
+SELECT ?t ?label WHERE {
+  ?t a owl:Class ; rdfs:label ?label .
+  FILTER(STRSTARTS(STR(?t), "http://purl.obolibrary.org/obo/UPHENO_"))
 }"""
 
 Q_DISEASES = """
 SELECT ?d ?label WHERE {
-  ?d biolink:category biolink:Disease .
+  ?d a biolink:Disease .
   OPTIONAL { ?d rdfs:label ?label }
 }"""
 
 Q_DISEASE_PHENOTYPES = """
 SELECT ?d ?hp WHERE {
-  ?d biolink:category biolink:Disease ; biolink:has_phenotype ?hp .
-  FILTER(STRSTARTS(STR(?hp), "http://purl.obolibrary.org/obo/HP_"))
+  ?d a biolink:Disease ; biolink:has_phenotype ?hp .
 }"""
 
 Q_MODELS = """
 SELECT ?m ?zyg ?stage ?gene ?gsym ?allele ?asym WHERE {
-  ?m biolink:category biolink:Genotype .
+  ?m a biolink:Genotype .
   OPTIONAL { ?m kgv:zygosity ?zyg }
   OPTIONAL { ?m kgv:lifeStage ?stage }
   OPTIONAL { ?m biolink:has_gene_or_gene_product ?gene .
@@ -83,7 +102,7 @@ SELECT ?m ?zyg ?stage ?gene ?gsym ?allele ?asym WHERE {
 
 Q_SIGNIFICANT_CALLS = """
 SELECT DISTINCT ?m ?mp ?threshold WHERE {
-  ?a biolink:category biolink:GenotypeToPhenotypicFeatureAssociation ;
+  ?a a biolink:GenotypeToPhenotypicFeatureAssociation ;
      biolink:subject ?m ; biolink:object ?mp .
   OPTIONAL { ?a biolink:p_value ?pv }
   FILTER(!BOUND(?pv) || ?pv <= ?threshold)
@@ -125,8 +144,11 @@ def corpus_from_store(store, config: ScoringConfig | None = None) -> ScoringCorp
     """Read everything the engine needs from ``store`` (OxigraphStore or pyoxigraph.Store)."""
     config = config or ScoringConfig()
     labels: dict[str, str | None] = {}
+    deprecated = {_curie(r["t"]) for r in _rows(store, Q_DEPRECATED)}
     for r in _rows(store, Q_TERMS):
         t = _curie(r["t"])
+        if not t.startswith(("MP:", "HP:")) or t in deprecated:
+            continue
         if labels.get(t) is None:
             labels[t] = _val(r["label"])
     edges = [(_curie(r["c"]), _curie(r["p"])) for r in _rows(store, Q_ISA)]
@@ -134,18 +156,26 @@ def corpus_from_store(store, config: ScoringConfig | None = None) -> ScoringCorp
 
     active = set(config.mapping_sets)
     present: set[str] = set()
+    active_graphs: set[str] = set()
+    for r in _rows(store, Q_MAPPING_GRAPHS):
+        present.add(r["set"].value)
+        if r["set"].value in active:
+            active_graphs.add(r["g"].value)
     mapping_rows = []
-    for r in _rows(store, Q_MAPPINGS):
-        s = r["set"].value
-        present.add(s)
-        if s in active:
-            mapping_rows.append((_curie(r["s"]), vocab.compress(r["p"].value), _curie(r["o"])))
-    mapping_rows.sort()
+    for q in (Q_MAPPING_TRIPLES, Q_MAPPING_NODES):
+        for g in sorted(active_graphs):
+            for r in _rows(store, q, {ox.Variable("g"): ox.NamedNode(g)}):
+                mapping_rows.append((_curie(r["s"]), vocab.compress(r["p"].value), _curie(r["o"])))
+    mapping_rows = sorted(set(mapping_rows))
     bridges = [(c, p) for c, p in bridge_edges(mapping_rows)
                if (c in labels or c.startswith("UPHENO:")) and (p in labels or p.startswith("UPHENO:"))]
-    for c, p in bridges:
-        for t in (c, p):
-            labels.setdefault(t, None)
+    upheno = {t for e in bridges for t in e if t.startswith("UPHENO:")}
+    for r in _rows(store, Q_UPHENO_LABELS):
+        t = _curie(r["t"])
+        if t in upheno and labels.get(t) is None:
+            labels[t] = _val(r["label"])
+    for t in upheno:
+        labels.setdefault(t, None)
     edges += bridges
 
     disease_labels = {_curie(r["d"]): _val(r["label"]) for r in _rows(store, Q_DISEASES)}

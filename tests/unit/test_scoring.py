@@ -264,7 +264,7 @@ def test_engine_matches_reference_random_profiles(seed):
 def test_rank_order_and_known_gene(index):
     q = index.disease_query("OMIM:100001")
     s = index.score_models(q)
-    order = index.order(s, index.model_ids)
+    order = index.order(s)
     assert s.overall[order[0]] == s.overall.max()
     assert list(s.overall[order]) == sorted(s.overall, reverse=True)
     known = index.known_gene_mask("OMIM:100001")

@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.neo4j.configuration.GraphDatabaseInternalSettings;
 import org.neo4j.configuration.GraphDatabaseSettings;
 import org.neo4j.configuration.connectors.BoltConnector;
+import org.neo4j.configuration.connectors.BoltConnectorInternalSettings;
 import org.neo4j.configuration.connectors.HttpConnector;
 import org.neo4j.configuration.connectors.HttpsConnector;
 import org.neo4j.configuration.helpers.SocketAddress;
@@ -72,6 +73,7 @@ public final class Neo4jLauncher {
         long pageCacheBytes = 256L * 1024 * 1024;
         Path config;
         boolean watchStdin = true;
+        long boltShutdownWaitMs = 500;
         Duration startTimeout = Duration.ofMinutes(5);
     }
 
@@ -138,7 +140,11 @@ public final class Neo4jLauncher {
                     .setConfig(GraphDatabaseSettings.auth_minimum_password_length, 1)
                     // Never phone home: no network but loopback here, and tests must not reach out.
                     .setConfig(GraphDatabaseSettings.udc_enabled, false)
-                    .setConfig(GraphDatabaseInternalSettings.udc_network_enabled, false);
+                    .setConfig(GraphDatabaseInternalSettings.udc_network_enabled, false)
+                    // Bolt's shutdown otherwise waits ~5 s per connector for connections and
+                    // worker threads that a test server does not have: 10 s of every stop().
+                    .setConfig(BoltConnectorInternalSettings.connection_shutdown_wait_time, Duration.ofMillis(opts.boltShutdownWaitMs))
+                    .setConfig(BoltConnectorInternalSettings.thread_pool_shutdown_wait_time, Duration.ofMillis(opts.boltShutdownWaitMs));
             dbms = builder.build();
             if (stopped.get()) { // SIGTERM arrived while building
                 shutdown();
@@ -258,6 +264,7 @@ public final class Neo4jLauncher {
                 case "--start-timeout-seconds" -> o.startTimeout = Duration.ofSeconds(
                         Long.parseLong(value(args, ++i, a)));
                 case "--no-stdin-watch" -> o.watchStdin = false;
+                case "--bolt-shutdown-wait-ms" -> o.boltShutdownWaitMs = Long.parseLong(value(args, ++i, a));
                 default -> throw new IllegalArgumentException("unknown argument: " + a);
             }
         }
