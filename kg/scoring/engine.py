@@ -83,17 +83,12 @@ class QueryProfile:
             self.matched = (self.score > 0).any(axis=1) if self.score.size else np.zeros(len(self.hp_ids), bool)
 
 
-def _norm(raw: np.ndarray, ideal: np.ndarray | float) -> np.ndarray:
+def _norm(raw: np.ndarray, ideal: float) -> np.ndarray:
     """PhenoDigm2's percentage: 0 when raw is 0, 100 when the ideal is 0, else min(100, 100 raw/ideal)."""
     raw = np.asarray(raw, dtype=float)
-    ideal = np.broadcast_to(np.asarray(ideal, dtype=float), raw.shape)
-    out = np.zeros_like(raw)
-    pos = raw > 0
-    zero_ideal = pos & (ideal <= 0)
-    ok = pos & (ideal > 0)
-    out[zero_ideal] = 100.0
-    out[ok] = np.minimum(100.0, 100.0 * raw[ok] / ideal[ok])
-    return out
+    if ideal <= 0:
+        return np.where(raw > 0, 100.0, 0.0)
+    return np.where(raw > 0, np.minimum(100.0, 100.0 * raw / ideal), 0.0)
 
 
 def _csr(lists: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndarray]:
@@ -267,21 +262,26 @@ class ScoringIndex:
         if nd == 0 or len(self.m_nonempty) == 0:
             return ProfileScores.zeros(n)
         colmax = sub.max(axis=0)
-        xm = colmax[self.m_cols]
+        # only model terms whose column has a non-zero score matter: every sum and max below
+        # runs over those (dropping zeros changes no max and no float sum of non-negatives)
+        mask = (colmax > 0)[self.m_cols]
+        sel = np.flatnonzero(mask)
         max_raw = np.zeros(n)
         sum_m = np.zeros(n)
-        max_raw[self.m_nonempty] = np.maximum.reduceat(xm, self.m_starts)
-        sum_m[self.m_nonempty] = np.add.reduceat(xm, self.m_starts)
-        # sum_d: per model, sum over d of max_m S(d, m); only columns with some non-zero
-        # score matter (all-zero columns add nothing to a max of non-negative scores)
-        sel = np.flatnonzero((colmax > 0)[self.m_cols])
         sum_d = np.zeros(n)
         if len(sel):
-            s0 = np.searchsorted(sel, self.m_starts)
-            s1 = np.searchsorted(sel, self.m_ends)
-            has = s1 > s0
-            y = np.take(sub, self.m_cols[sel], axis=1)
-            sum_d[self.m_nonempty[has]] = np.maximum.reduceat(y, s0[has], axis=1).sum(axis=0)
+            before = np.zeros(len(mask) + 1, dtype=np.int64)
+            np.cumsum(mask, out=before[1:])
+            s0 = before[self.m_starts]
+            has = before[self.m_ends] > s0
+            tgt = self.m_nonempty[has]
+            starts = s0[has]
+            cols = self.m_cols[sel]
+            xm = colmax[cols]
+            max_raw[tgt] = np.maximum.reduceat(xm, starts)
+            sum_m[tgt] = np.add.reduceat(xm, starts)
+            y = np.take(sub, cols, axis=1)  # nd x |sel|
+            sum_d[tgt] = np.maximum.reduceat(y, starts, axis=1).sum(axis=0)
         avg_raw = np.where(self.m_len > 0, (sum_d + sum_m) / (nd + self.m_len), 0.0)
         # ideal model: each matched disease term's best MP term
         rowmax = sub.max(axis=1)

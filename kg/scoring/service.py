@@ -40,8 +40,13 @@ def provenance(index: ScoringIndex) -> dict:
 def _page(keep: np.ndarray, scores: ProfileScores, limit: int, offset: int) -> tuple[int, np.ndarray]:
     """(number kept, the page of target positions in rank order); ties broken by id (= position)."""
     cand = np.flatnonzero(keep)
+    total, k = len(cand), offset + limit
+    if total > k:  # sort only the rows that can reach the page (ties at the cut included)
+        ov = scores.overall[cand]
+        cut = np.partition(ov, total - k)[total - k]
+        cand = cand[ov >= cut]
     order = np.lexsort((cand, -scores.max_raw[cand], -scores.overall[cand]))
-    return len(cand), cand[order][offset:offset + limit]
+    return total, cand[order][offset:offset + limit]
 
 
 def _score_dict(scores: ProfileScores, i: int) -> dict:

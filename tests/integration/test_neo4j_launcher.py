@@ -1,7 +1,7 @@
 """The embedded Neo4j launcher against the real database, through the official driver.
 
-Starts its own server (not the session fixture) because it also checks restart and
-that stop() releases the port.
+Starts its own servers (not the session fixture) because it also checks that stop()
+releases the port and that a restart in the same home keeps the data (with auth on).
 """
 
 from __future__ import annotations
@@ -103,21 +103,22 @@ def test_embedded_neo4j_bolt_roundtrip(tmp_path: Path, classpath: str) -> None:
     assert (home / "logs" / "launcher.log").is_file()
     assert "shutdown complete" in (home / "logs" / "launcher.log").read_text()
 
-    # The store survives a restart in the same home (on a new port).
-    with EmbeddedNeo4j(home, classpath=classpath) as again:
+    # The store survives a restart in the same home (new port), this time with auth on.
+    with EmbeddedNeo4j(home, password="s3cret-pw", classpath=classpath) as again:
+        assert again.auth == ("neo4j", "s3cret-pw")
         with neo4j.GraphDatabase.driver(again.uri, auth=again.auth) as driver:
             n = driver.execute_query(
                 "MATCH (:Gene)-[r:ORTHOLOGOUS_TO]->(:Gene) RETURN count(r) AS n",
                 database_="neo4j",
             ).records[0]["n"]
             assert n == 1
-
-
-def test_embedded_neo4j_with_password(tmp_path: Path, classpath: str) -> None:
-    with EmbeddedNeo4j(tmp_path / "neo4j", password="s3cret-pw", classpath=classpath) as server:
-        assert server.auth == ("neo4j", "s3cret-pw")
-        with neo4j.GraphDatabase.driver(server.uri, auth=server.auth) as driver:
-            assert driver.execute_query("RETURN 1 AS x").records[0]["x"] == 1
-        with neo4j.GraphDatabase.driver(server.uri, auth=("neo4j", "wrong-password")) as bad:
+        with neo4j.GraphDatabase.driver(again.uri, auth=("neo4j", "wrong-password")) as bad:
             with pytest.raises(neo4j.exceptions.AuthError):
                 bad.verify_connectivity()
+
+
+def test_missing_launcher_project_is_a_clear_error(tmp_path: Path) -> None:
+    from kg.store.neo4j_launcher import LauncherBuildError
+
+    with pytest.raises(LauncherBuildError, match="no launcher Maven project"):
+        find_launcher_classpath(tmp_path)
