@@ -164,9 +164,11 @@ def write_quads(catalogue: dict[str, Source], paths: dict[str, Path], out: TextI
         else:
             raise BuildFailed(f"source {name}: no builder step for loader {src.loader!r}")
         stat = path.stat()
+        sha = _sha256(path)
         meta[name] = {
             "file": str(path), "format": src.format, "url": src.url,
-            "version": summary.version, "sha256": _sha256(path),
+            "version": summary.version or _release_version(path) or f"sha256:{sha[:12]}",
+            "sha256": sha,
             "retrieved": datetime.fromtimestamp(stat.st_mtime, timezone.utc).date().isoformat(),
             "rows": summary.rows, "used": summary.used, "mapping_set": src.mapping_set,
             "infores": INFORES.get(src.loader),
@@ -179,6 +181,20 @@ def write_quads(catalogue: dict[str, Source], paths: dict[str, Path], out: TextI
                        "version": None, "file": None}
     _write_meta_graph(w, meta)
     return gb, meta
+
+
+def _release_version(path: Path) -> str | None:
+    """IMPC API mirrors keep the data release beside the files (release_metadata.json)."""
+    for d in (path.parent, path.parent.parent):
+        meta = d / "release_metadata.json"
+        if meta.is_file():
+            try:
+                m = json.loads(meta.read_text())
+            except (OSError, json.JSONDecodeError):
+                return None
+            if m.get("dataReleaseVersion"):
+                return f"IMPC DR {m['dataReleaseVersion']} ({m.get('dataReleaseDate', '')})".replace(" ()", "")
+    return None
 
 
 def _write_meta_graph(w: QuadWriter, meta: dict[str, dict]) -> None:
