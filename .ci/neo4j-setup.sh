@@ -42,7 +42,7 @@ case "$major" in
           "(set JAVA_HOME to one of those)" >&2 ;;
 esac
 
-mvn_args=(-q -B -f "$pom" -DskipTests)
+mvn_args=(-q -B -Dstyle.color=never -f "$pom" -DskipTests)
 if [ -n "${MAVEN_REPO_LOCAL:-}" ]; then
   mvn_args+=("-Dmaven.repo.local=$MAVEN_REPO_LOCAL")
 fi

@@ -334,9 +334,11 @@ class GraphBuilder:
                     q(a, pred("biolink:publications"), iri(ref), g)
                 else:
                     q(a, pred("biolink:publications"), literal(ref), g)
-            w.props(a, g, {"kgv:frequency": r.frequency, "biolink:sex_qualifier": r.sex,
-                           "kgv:evidence": r.evidence, "kgv:aspect": r.aspect,
-                           "kgv:biocuration": r.biocuration})
+            # the frequency as written only when it is not already the HP term above;
+            # the biocuration stamp (curator and date) is left out of the graph
+            w.props(a, g, {"kgv:frequency": None if freq_term else r.frequency,
+                           "biolink:sex_qualifier": r.sex, "kgv:evidence": r.evidence,
+                           "kgv:aspect": r.aspect})
         s.extra["negated"] = negated
         s.extra["diseases"] = len(self.hpoa_diseases)
         return s

@@ -51,10 +51,10 @@ Diseases and their phenotypes (graph ``hpoa``)
     annotation (``ASSOC:hpoa-<hash>``): ``biolink:DiseaseToPhenotypicFeatureAssociation``,
     subject/predicate/object as above, ``biolink:negated`` (xsd:boolean: HPOA ``NOT`` rows
     are kept, negated, and never become a direct ``has_phenotype`` edge),
-    ``kgv:frequency`` (as written), ``biolink:frequency_qualifier ?hp`` (when an HP term),
+    ``biolink:frequency_qualifier ?hp`` (when an HP term) or ``kgv:frequency`` (``n/m``, ``p%``),
     ``biolink:onset_qualifier ?hp``, ``biolink:sex_qualifier``, ``kgv:evidence`` (IEA/PCS/TAS),
     ``biolink:publications`` (IRI for PMID, else string), ``kgv:modifier ?hp``,
-    ``kgv:aspect``, ``kgv:biocuration``.
+    ``kgv:aspect`` (the HPOA biocuration stamp is not kept).
 Disease genes (graph ``hpo_genes``)
     ``?humanGene biolink:gene_associated_with_condition ?disease``.
 Term mappings (one graph per mapping file; ``kgv:mappingSet`` names the set)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 
 from api.errors import check_curie
@@ -25,6 +25,7 @@ from kg.scoring.engine import ScoringIndex, UnknownId
 router = APIRouter(tags=["phenodigm"])
 
 DISEASE_PREFIXES = ("OMIM", "ORPHA", "DECIPHER", "MONDO")
+MAX_TERMS = 1000  # terms in one /match profile
 Format = Literal["json", "tsv"]
 LimitQ = Query(50, ge=1, le=10000, description="page size")
 OffsetQ = Query(0, ge=0, description="rows to skip")
@@ -43,7 +44,7 @@ def _answer(body: dict, fmt: str, columns) -> Any:
     if fmt == "tsv":
         return PlainTextResponse(service.to_tsv(body["results"], columns, body["provenance"]),
                                  media_type="text/tab-separated-values")
-    return body
+    return JSONResponse(body)  # plain JSON types already: skip jsonable_encoder's walk
 
 
 def _run(fn, *args, **kwargs) -> dict:
@@ -146,6 +147,8 @@ def match(request: Request, body: MatchRequest | list[str] = Body(...), limit: i
     else:
         raise HTTPException(422, "give a list of HPO ids, {\"hpo_ids\": [...]}, or a Phenopacket "
                                  "with phenotypicFeatures")
+    if len(ids) + len(excluded) > MAX_TERMS:
+        raise HTTPException(422, f"at most {MAX_TERMS} terms per profile")
     for t in ids + excluded:
         check_curie(t, ("HP",))
     out = service.models_for_terms(_index(request), ids, limit=limit, offset=offset, min_score=min_score,

@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -20,6 +21,9 @@ from kg.cli.options import StoreOpt, default_store
 
 err = Console(stderr=True)
 FORMATS = ("table", "tsv", "json")
+#: columns of the terminal table (TSV and JSON have them all)
+TABLE_COLUMNS = ("rank", "model_id", "gene_symbol", "zygosity", "disease_id", "disease_label", "overall",
+                 "max_norm", "avg_norm", "evidence")
 
 
 def _load(store: Path | None):
@@ -48,9 +52,12 @@ def _emit(body: dict, columns, fmt: str, title: str) -> None:
     p = body["provenance"]
     t = Table(title=title, caption=f"{body['total']} rows; IC corpus {p.get('ic_corpus')}, "
                                    f"mapping sets {', '.join(p.get('mapping_sets', []))}")
-    shown = [c for c in columns if c not in ("allele_id", "life_stage", "semsimian_score", "known_gene")]
+    shown = [c for c in columns if c in TABLE_COLUMNS]
     for c in shown:
-        t.add_column(c, justify="right" if c in service.SCORE_FIELDS or c == "rank" else "left")
+        if c in service.SCORE_FIELDS or c == "rank":
+            t.add_column(c, justify="right", no_wrap=True)
+        else:
+            t.add_column(c, overflow="fold", min_width=8 if c.endswith("_id") else None)
     for r in body["results"]:
         t.add_row(*(f"{r[c]:.2f}" if isinstance(r.get(c), float) else str(r.get(c) or "") for c in shown))
     Console().print(t)
@@ -140,12 +147,12 @@ def export_scores(out: Path = typer.Option(..., "--out", help="FILE.tsv or FILE.
 
 
 def write_export(idx, out: Path, min_score: float = 0.0, semsimian: bool = True) -> int:
-    """Write the batch export; returns the number of rows."""
+    """Write the batch export (TSV, or Parquet with pyarrow); returns the number of rows."""
     from kg.scoring import service
-    rows = service.export_all(idx, min_score=min_score, semsimian=semsimian)
     cols = list(service.EXPORT_COLUMNS)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(out.name + ".partial")
+    batches = service.export_batches(idx, min_score=min_score, semsimian=semsimian)
     n = 0
     if out.suffix == ".parquet":
         try:
@@ -154,20 +161,26 @@ def write_export(idx, out: Path, min_score: float = 0.0, semsimian: bool = True)
         except ImportError:
             err.print("[red]Parquet output needs pyarrow[/red] (pip install pyarrow), or write .tsv")
             raise typer.Exit(2)
-        data = {c: [] for c in cols}
-        for r in rows:
-            for c in cols:
-                data[c].append(r[c])
-            n += 1
-        table = pa.table(data)
-        table = table.replace_schema_metadata({"provenance": json.dumps(service.provenance(idx))})
-        pq.write_table(table, tmp)
+        schema = pa.schema([(c, pa.string()) for c in cols[:5]] + [(c, pa.float64()) for c in cols[5:-1]]
+                           + [("known_gene", pa.bool_())],
+                           metadata={"provenance": json.dumps(service.provenance(idx))})
+        with pq.ParquetWriter(tmp, schema) as w:
+            for b in batches:
+                k = len(b["model_id"])
+                data = {c: ([b[c]] * k if c == "disease_id" else b[c]) for c in cols}
+                w.write_table(pa.table(data, schema=schema))
+                n += k
     else:
         with open(tmp, "w", encoding="utf-8") as fh:
-            head = service.to_tsv([], cols, service.provenance(idx))
-            fh.write(head)
-            for r in rows:
-                fh.write("\t".join(service._cell(r[c]) for c in cols) + "\n")
-                n += 1
+            fh.write(service.to_tsv([], cols, service.provenance(idx)))
+            fmt = "\t".join(["%s"] * 5 + ["%.6g"] * 6 + ["%s"]) + "\n"
+            for b in batches:
+                d = b["disease_id"]
+                k = len(b["model_id"])
+                rows = zip([d] * k, b["model_id"], b["gene_id"], b["gene_symbol"], b["zygosity"],
+                           *(b[c].tolist() for c in cols[5:-1]),
+                           np.where(b["known_gene"], "true", "false").tolist())
+                fh.write("".join(fmt % tuple("" if v is None else v for v in r) for r in rows))
+                n += k
     tmp.replace(out)
     return n

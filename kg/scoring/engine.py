@@ -145,6 +145,7 @@ class ScoringIndex:
         self.model_gene_idx = np.array([self.gene_pos.get(g, -1) if g else -1
                                         for g in self.model_meta["gene_id"]], dtype=np.int64)
         self.zygosity_array = np.array(self.model_meta["zygosity"], dtype=object)
+        self.model_id_array = np.array(self.model_ids, dtype=object)
         self.diseases_of_known_gene: dict[str, list[int]] = {}
         for d, gs in self.known.items():
             k = self.disease_index.get(d)
@@ -303,9 +304,12 @@ class ScoringIndex:
         if not ne.any():
             return out
         sel = models[ne]
-        cols = np.concatenate([self.m_cols[self.m_ptr[i]:self.m_ptr[i + 1]] for i in sel])
+        sl = lens[ne]
         starts = np.zeros(len(sel), dtype=np.int64)
-        starts[1:] = np.cumsum(lens[ne])[:-1]
+        np.cumsum(sl[:-1], out=starts[1:])
+        # positions of the selected models' runs in m_cols, concatenated
+        pos = np.repeat(self.m_ptr[sel] - starts, sl) + np.arange(int(sl.sum()))
+        cols = self.m_cols[pos]
         x = q.raw[:, cols]
         mean_m = np.add.reduceat(x.max(axis=0), starts) / lens[ne]
         mean_d = np.maximum.reduceat(x, starts, axis=1).mean(axis=0)

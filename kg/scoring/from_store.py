@@ -4,9 +4,12 @@ What is read:
 
 * terms: live MP and HP classes (``owl:Class``, not ``owl:deprecated``) with their labels;
   UPHENO classes named by the active mapping sets;
-* edges: direct ``rdfs:subClassOf`` between MP terms and between HP terms, plus
-  :func:`~kg.scoring.corpus.bridge_edges` of the ``sssom:Mapping`` nodes whose
-  ``kgv:mappingSet`` is active (configuration);
+* edges: direct ``rdfs:subClassOf`` in the ``mp`` and ``hp`` graphs, plus
+  :func:`~kg.scoring.corpus.bridge_edges` of the mappings of the active mapping sets
+  (configuration; a set's graphs are found in the ``meta`` graph by ``kgv:mappingSet``):
+  the direct ``skos:exactMatch`` / ``semapv:crossSpeciesExactMatch`` triples of those
+  graphs, and their ``sssom:Mapping`` nodes for ``owl:equivalentClass`` and
+  ``rdfs:subClassOf`` (which the build writes only as mapping nodes);
 * disease profiles: ``biolink:has_phenotype`` edges of ``biolink:Disease`` nodes (the build
   writes them for positive aspect-P HPOA rows only: NOT rows never become such an edge);
 * model profiles: the MP objects of each model's ``GenotypeToPhenotypicFeatureAssociation``
@@ -15,7 +18,8 @@ What is read:
   ``biolink:gene_associated_with_condition`` the disease;
 * provenance: versions from the ``meta`` graph.
 
-The p-value threshold is bound with ``substitutions=`` (never formatted into the query).
+The p-value threshold and graph names are bound with ``substitutions=`` (never formatted
+into the query text).
 """
 
 from __future__ import annotations
@@ -72,11 +76,9 @@ SELECT ?s ?p ?o ?g WHERE {
   GRAPH ?g { ?m sssom:predicate_id ?p ; sssom:subject_id ?s ; sssom:object_id ?o }
 }"""
 
-Q_UPHENO_LABELS = """
-SELECT ?t ?label WHERE {
-  ?t a owl:Class ; rdfs:label ?label .
-  FILTER(STRSTARTS(STR(?t), "http://purl.obolibrary.org/obo/UPHENO_"))
-}"""
+#: labels of the classes a mapping graph describes (UPHENO classes among them), ?g bound
+Q_MAPPING_LABELS = """
+SELECT ?t ?label ?g WHERE { GRAPH ?g { ?t a owl:Class ; rdfs:label ?label } }"""
 
 Q_DISEASES = """
 SELECT ?d ?label WHERE {
@@ -122,13 +124,21 @@ SELECT ?name ?version ?set WHERE {
 }"""
 
 
+_CURIE_CACHE: dict[str, str] = {}
+
+
 def _curie(term) -> str:
     v = term.value
-    if v.startswith(OBO):
-        local = v[len(OBO):]
-        if local.startswith(_OBO_PREFIXES):
-            return local.replace("_", ":", 1)
-    return vocab.compress(v)
+    got = _CURIE_CACHE.get(v)
+    if got is not None:
+        return got
+    if v.startswith(OBO) and v[len(OBO):].startswith(_OBO_PREFIXES):
+        got = v[len(OBO):].replace("_", ":", 1)
+    else:
+        got = vocab.compress(v)
+    if len(_CURIE_CACHE) < 2_000_000:
+        _CURIE_CACHE[v] = got
+    return got
 
 
 def _val(term) -> str | None:
@@ -170,10 +180,11 @@ def corpus_from_store(store, config: ScoringConfig | None = None) -> ScoringCorp
     bridges = [(c, p) for c, p in bridge_edges(mapping_rows)
                if (c in labels or c.startswith("UPHENO:")) and (p in labels or p.startswith("UPHENO:"))]
     upheno = {t for e in bridges for t in e if t.startswith("UPHENO:")}
-    for r in _rows(store, Q_UPHENO_LABELS):
-        t = _curie(r["t"])
-        if t in upheno and labels.get(t) is None:
-            labels[t] = _val(r["label"])
+    for g in sorted(active_graphs):
+        for r in _rows(store, Q_MAPPING_LABELS, {ox.Variable("g"): ox.NamedNode(g)}):
+            t = _curie(r["t"])
+            if t in upheno and labels.get(t) is None:
+                labels[t] = _val(r["label"])
     for t in upheno:
         labels.setdefault(t, None)
     edges += bridges

@@ -104,7 +104,7 @@ def models_for_disease(index: ScoringIndex, disease_id: str, *, limit: int = 50,
     if reason:
         out["reason"] = reason
     elif total == 0:
-        out["reason"] = "no model passes the filters" if keep is not None else None
+        out["reason"] = "no model passes the filters"
     return out
 
 
@@ -205,9 +205,12 @@ def explain(index: ScoringIndex, disease_id: str, model_id: str) -> dict:
     return out
 
 
-def export_all(index: ScoringIndex, min_score: float = 0.0, semsimian: bool = True) -> Iterator[dict]:
-    """All diseases x all models with overall >= min_score (and > 0), disease by disease."""
-    for k, d in enumerate(index.disease_ids):
+def export_batches(index: ScoringIndex, min_score: float = 0.0, semsimian: bool = True,
+                   diseases: Iterable[str] | None = None) -> Iterator[dict]:
+    """All diseases x all models with overall >= min_score (and > 0), one batch of columns
+    (numpy arrays, aligned) per disease: the batch export's engine."""
+    meta = {f: np.array(index.model_meta[f], dtype=object) for f in ("gene_id", "gene_symbol", "zygosity")}
+    for d in (index.disease_ids if diseases is None else diseases):
         q = index.disease_query(d)
         if not q.matched.any():
             continue
@@ -215,12 +218,22 @@ def export_all(index: ScoringIndex, min_score: float = 0.0, semsimian: bool = Tr
         sel = np.flatnonzero((s.overall > 0) & (s.overall >= min_score))
         if not len(sel):
             continue
-        known = index.known_gene_mask(d)
-        sem = index.semsimian_models(q, sel) if semsimian else np.full(len(sel), np.nan)
-        for i, x in zip(sel, sem):
-            yield {"disease_id": d, "model_id": index.model_ids[i], "gene_id": index.model_meta["gene_id"][i],
-                   "gene_symbol": index.model_meta["gene_symbol"][i], "zygosity": index.model_meta["zygosity"][i],
-                   **_score_dict(s, int(i)), "semsimian_score": float(x), "known_gene": bool(known[i])}
+        yield {"disease_id": d, "model_id": index.model_id_array[sel], "gene_id": meta["gene_id"][sel],
+               "gene_symbol": meta["gene_symbol"][sel], "zygosity": meta["zygosity"][sel],
+               **{f: getattr(s, f)[sel] for f in SCORE_FIELDS},
+               "semsimian_score": index.semsimian_models(q, sel) if semsimian else np.full(len(sel), np.nan),
+               "known_gene": index.known_gene_mask(d)[sel]}
+
+
+def export_all(index: ScoringIndex, min_score: float = 0.0, semsimian: bool = True) -> Iterator[dict]:
+    """The batch export as rows (dicts); see :func:`export_batches`."""
+    for b in export_batches(index, min_score, semsimian):
+        for j in range(len(b["model_id"])):
+            yield {c: (b[c] if c == "disease_id" else _py(b[c][j])) for c in EXPORT_COLUMNS}
+
+
+def _py(v):
+    return v.item() if isinstance(v, np.generic) else v
 
 
 def to_tsv(rows: list[dict], columns: Iterable[str], prov: dict | None = None) -> str:

@@ -128,7 +128,7 @@ def _run_maven(project: Path, *, offline: bool, timeout: float) -> subprocess.Co
         raise LauncherBuildError(
             "mvn not found on PATH: install Maven and Java 17 (bash .ci/neo4j-setup.sh does it)"
         )
-    cmd = [mvn, "-q", "-B"]
+    cmd = [mvn, "-q", "-B", "-Dstyle.color=never"]
     if offline:
         cmd.append("-o")
     cmd += ["-f", str(project / "pom.xml"), "-DskipTests", "package"]
@@ -487,7 +487,7 @@ class EmbeddedNeo4j:
             self._cds_pending = None
         msg = [
             f"embedded Neo4j did not start: {why}",
-            f"command: {shlex.join(cmd)}",
+            f"command: {shlex.join('***' if a == self.password else a for a in cmd)}",
             f"--- last lines of {self.log_path} ---",
             _tail(self.log_path, 60).rstrip(),
         ]

@@ -117,8 +117,11 @@ def test_embedded_neo4j_bolt_roundtrip(tmp_path: Path, classpath: str) -> None:
                 bad.verify_connectivity()
 
 
-def test_missing_launcher_project_is_a_clear_error(tmp_path: Path) -> None:
+def test_missing_launcher_project_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from kg.store.neo4j_launcher import LauncherBuildError
 
+    monkeypatch.delenv("IMPCKG_NEO4J_CLASSPATH", raising=False)
     with pytest.raises(LauncherBuildError, match="no launcher Maven project"):
         find_launcher_classpath(tmp_path)
