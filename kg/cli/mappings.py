@@ -84,17 +84,24 @@ def validate_cmd(
     except ValueError as exc:  # e.g. --replaces names a set that is not active
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2)
-    outputs = {
+    render = {
         "json": lambda: json.dumps(to_json(report, min_severity), indent=1) + "\n",
         "sssom": lambda: to_sssom(report, min_severity),
         "markdown": lambda: to_markdown(report),
     }
+    done: dict[str, str] = {}
+
+    def output(kind: str) -> str:  # each format rendered once, even when printed and written
+        if kind not in done:
+            done[kind] = render[kind]()
+        return done[kind]
+
     for kind, path in (("json", json_out), ("sssom", sssom_out), ("markdown", markdown_out)):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(outputs[kind]())
+            path.write_text(output(kind))
             log(f"wrote {path}")
-    sys.stdout.write(outputs[fmt]())
+    sys.stdout.write(output(fmt))
     if fail_on is not None:
         worst = SEVERITIES.index(fail_on)
         if any(SEVERITIES.index(f.severity) <= worst for f in report.flags):

@@ -150,6 +150,7 @@ Q_SET_DIRECT = """SELECT ?s ?p ?o WHERE { GRAPH %(g)s { ?s ?p ?o }
               semapv:crossSpeciesNarrowMatch semapv:crossSpeciesCloseMatch } }"""
 Q_SET_NODES = """SELECT ?s ?p ?o WHERE { VALUES ?p { owl:equivalentClass rdfs:subClassOf }
   GRAPH %(g)s { ?m sssom:predicate_id ?p . ?m sssom:subject_id ?s ; sssom:object_id ?o } }"""
+_PAIR_PREFIXES = ("MP:", "HP:", "UPHENO:")
 CALL_FORMATS = ("impc-genotype-phenotype-csv", "impc-phenotype-hits-json")
 
 
@@ -173,7 +174,7 @@ class MappingContext:
     alt: dict[str, str]  # alt_id -> live id
     calls: dict[str, tuple[int, int]]  # MP id -> (IMPC calls, models)
     n_diseases: int  # diseases with at least one phenotype: the ones a model score exists for
-    sets: dict[str, ReferenceSet]  # mapping-set name -> rows (only the sets asked for)
+    sets: dict[str, ReferenceSet]  # mapping-set name -> its MP/HP/UPHENO rows (only the sets asked for)
     active_sets: tuple[str, ...] = ()  # the mapping sets the build's scoring used
     build: dict[str, Any] = field(default_factory=dict)  # build id, directory, versions
     store: OxigraphStore | None = None
@@ -324,7 +325,10 @@ def load_context(store: OxigraphStore, sets: Iterable[str] | None = None,
         calls = {mp: (int(n), models.get(mp, 0)) for mp, n in select_tsv(store, Q_CALLS % values)}
     for set_name, graph_name in sorted(set_graphs):
         for q in (Q_SET_DIRECT, Q_SET_NODES):
-            ref[set_name].rows.extend((s, p, o) for s, p, o in _rows(store, q, graph_name))
+            # only MP, HP and UPHENO rows can make an MP<->HP pair (uPheno's ZP, XPO, ... rows,
+            # 60% of its file, are dropped here rather than carried through every check)
+            ref[set_name].rows.extend((s, p, o) for s, p, o in _rows(store, q, graph_name)
+                                      if s.startswith(_PAIR_PREFIXES) and o.startswith(_PAIR_PREFIXES))
     for rs in ref.values():
         rs.rows = sorted(set(rs.rows))
     n_dis = _n_diseases(store)

@@ -41,7 +41,6 @@ if DATA is None:
     pytest.skip("real data folder (../shared/data or $IMPC_KG_DATA_DIR) not present",
                 allow_module_level=True)
 
-SLOW = 10.0  # seconds; targets are ~1-2 s (hp.obo < 4 s)
 
 
 def need(rel: str) -> Path:
@@ -73,7 +72,6 @@ def test_obo(rel, prefix, version, n_terms, n_obsolete):
     p = need(rel)
     recs, report, secs = load(obo, p)
     assert not report.problems
-    assert secs < SLOW
     lines = text_lines(p)
     head, terms = recs[0], recs[1:]
     assert isinstance(head, OntologyHeader) and (head.prefix, head.data_version) == (prefix, version)
@@ -105,7 +103,7 @@ def test_obo(rel, prefix, version, n_terms, n_obsolete):
 def test_impc_reconstructed():
     p = need("impc/reconstructed/genotype-phenotype-reconstructed.csv.gz")
     calls, report, secs = load(impc_csv, p)
-    assert not report.problems and secs < SLOW
+    assert not report.problems
     rows = list(csv.reader(text_lines(p)))
     assert rows[0] == list(impc_csv.COLUMNS)
     assert len(calls) == len(rows) - 1 == 42528  # PROVENANCE: 42,528 rows
@@ -167,7 +165,7 @@ def test_impc_api_phenotype_hits():
 def test_hmd():
     p = need("mgi/HMD_HumanPhenotype.rpt")
     pairs, report, secs = load(mgi_orthology, p)
-    assert not report.problems and secs < SLOW
+    assert not report.problems
     lines = text_lines(p)
     assert len(pairs) == len(lines) == 29597  # PROVENANCE: 29,597 rows, none bad
     assert all(isinstance(o, Orthology) for o in pairs)
@@ -192,7 +190,7 @@ def test_hom_extract():
 def test_hpoa():
     p = need("hpo/phenotype.hpoa.gz")
     recs, report, secs = load(hpoa, p)
-    assert not report.problems and secs < SLOW
+    assert not report.problems
     lines = text_lines(p)
     assert recs[0] == SourceVersion("hpoa", "2025-01-16", recs[0].origin)
     rows = recs[1:]
@@ -212,7 +210,7 @@ def test_hpoa():
 def test_genes_to_phenotype():
     p = need("hpo/genes_to_phenotype.txt.gz")
     genes, report, secs = load(hpo_genes, p)
-    assert not report.problems and secs < SLOW
+    assert not report.problems
     lines = text_lines(p)
     assert len(lines) == 316590  # PROVENANCE
     pairs = {(c[0], c[5]) for c in (line.split("\t") for line in lines[1:])}

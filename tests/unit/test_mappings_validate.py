@@ -85,12 +85,14 @@ def test_structure_metadata_prefixes_columns_duplicates(tmp_path, ctx):
     p = write(tmp_path, "subject_id\tpredicate_id\tobject_id\tmatch_type\tfoo\n"
                         "MP:0001262\tskos:exactMatch\tHP:0004325\tsemapv:ManualMappingCuration\tx\n"
                         "MP:0001262\tskos:exactMatch\tHP:0004325\tsemapv:ManualMappingCuration\tx\n"
-                        "MP:0001260\tex:foo\tZZZ:1\tsemapv:ManualMappingCuration\t\n")
+                        "MP:0001260\tex:foo\tZZZ:1\tsemapv:ManualMappingCuration\t\n"
+                        "MP:0001262\tskos:exactMatch\tHP:0004325\tsemapv:ManualMappingCuration\ty\n")
     r = validate(p, ctx, "structure")
     codes = {f.code: f for f in flags(r, "structure")}
     assert {"missing_metadata", "nonstandard_column", "unknown_column", "duplicate_row",
             "prefix_not_in_curie_map", "prefix_unknown_to_graph", "predicate_not_kept"} <= set(codes)
     assert codes["duplicate_row"].lines == (3,) and codes["duplicate_row"].details["first_line"] == 2
+    assert codes["repeated_triple"].lines == (5,) and codes["repeated_triple"].severity == "info"
     missing = {f.details["value"] for f in flags(r, "structure", "prefix_not_in_curie_map")}
     assert missing == {"MP", "HP", "ZZZ", "ex"}  # skos and semapv are built in
     assert {f.details["slot"] for f in flags(r, "structure", "missing_metadata")} == {"mapping_set_id", "license"}
