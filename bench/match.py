@@ -252,7 +252,10 @@ def render(res: dict, command: str) -> str:
     r = res
     ip, st = r["in_process"], r["startup"]
     lines = ["## match", "",
-             f"Command: `{command}`", "",
+             f"Command: `{command}` (the store built by `kg build --data-dir ../shared/data --offline "
+             f"--store STORE`, scoring tables included).", "",
+             "Latencies are wall-clock on the shared 2-core machine; the load average below says how busy "
+             "it was (other jobs running inflate p99 and max).", "",
              f"Data: {r['data']['diseases']} diseases x {r['data']['models']} models; pair tables "
              f"{r['data']['pair_table']} (HP x MP); IC corpus {r['data']['ic_corpus']}, min IC "
              f"{r['data']['min_ic']}, mapping sets {', '.join(r['data']['mapping_sets'])}. "

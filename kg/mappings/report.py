@@ -223,13 +223,15 @@ def _coverage(s: dict, top: int) -> list[str]:
            f"{s.get('unmapped', 0)}, of which {s.get('unmapped_not_in_active_sets', 0)} mapped by no active set "
            f"({', '.join(s.get('active_sets', []))}); calls on unmapped terms: {s.get('calls_on_unmapped_terms', 0)} "
            f"of {s.get('calls', 0)} ({100 * s.get('share_of_calls_unmapped', 0):.1f}%). "
-           f"Scores = models x {s.get('diseases', 0)} diseases.", ""]
+           f"Scores = models with the term or a descendant x {s.get('diseases', 0)} diseases.", ""]
     wl = s.get("worklist", [])[:top]
     if wl:
         out.append("Worklist (not mapped by any active set first, then by scores and calls):")
         out.append("")
-        out += _table(["MP", "label", "calls", "models", "scores", "mapped in", "nearest mapped ancestor"],
-                      [[w["mp"], w["label"], w["calls"], w["models"], w["scores"], ", ".join(w["mapped_in"]) or "-",
+        out += _table(["MP", "label", "calls", "models", "models with descendants", "scores", "mapped in",
+                       "nearest mapped ancestor"],
+                      [[w["mp"], w["label"], w["calls"], w["models"], w["models_reached"], w["scores"],
+                        ", ".join(w["mapped_in"]) or "-",
                         ", ".join(w["nearest_mapped_ancestors"]) or "-"] for w in wl])
     return out
 

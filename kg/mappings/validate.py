@@ -15,11 +15,13 @@ Checks (``CHECKS``, numbered as in the issue):
    completeness (every prefix used is in ``curie_map`` or is one of sssom-py's built-ins),
    plus what the build needs (prefixes it knows, mapping predicates it keeps); a row
    written twice is ``duplicate_row``, a triple repeated with other metadata (several
-   records of evidence, allowed by SSSOM) only ``repeated_triple`` (info). Rows the loader could not read are listed with their line and field.
-   Own code rather than sssom-py: measured on the 32k-row uPheno file, sssom-py 0.4.21
-   needs 4.9 s to import, 12.5 s to parse and 91 s for its JSON-schema validation
-   (2 shared cores), and brings ~100 packages (pandas, linkml); the whole validator
-   has 10 s.
+   records of evidence, allowed by SSSOM) only ``repeated_triple`` (info). Rows the
+   loader could not read are listed with their line and field. Own code rather than
+   sssom-py: measured on the 32k-row uPheno file, sssom-py 0.4.21 needs 4.9 s to import,
+   12.5 s to parse and 91 s for its JSON-schema validation (2 shared cores, loaded), and
+   brings ~100 packages (pandas, linkml); the whole validator has 10 s. Its rules for
+   the slots read here are reproduced (enumerations and built-in prefixes copied from
+   sssom-schema 1.1.0a5 and sssom-py), not its columns the loader ignores.
 2. ``ids``: MP and HP ids against the store's ontologies: unknown, obsolete (with
    ``replaced_by`` or the ``consider`` list), alt_id (with the live id). Ids of other
    ontologies (ZP, UPHENO, ...) are counted, not checked: the store does not hold them.
@@ -38,7 +40,8 @@ Checks (``CHECKS``, numbered as in the issue):
    uPheno lexical and uPheno species-independent sets map it to (exact or close):
    agree, overlap, conflict between related terms, conflict.
 7. ``coverage``: MP terms of IMPC calls that the file maps to no HP term, weighted by
-   their calls and by the disease-model scores they enter (models x diseases).
+   their calls and by the disease-model scores a mapping on them could change (models
+   having the term or a descendant x diseases): the worklist, unmapped-everywhere first.
 8. ``impact`` (optional, slower): disease-model rankings with the file swapped into the
    active mapping sets, against the active sets (:mod:`kg.mappings.impact`).
 
@@ -739,9 +742,11 @@ def check_agreement(mf: MappingFile, ctx: MappingContext, state: _State, top: in
 def check_coverage(mf: MappingFile, ctx: MappingContext, state: _State, top: int = 100) -> CheckResult:
     """Check 7: MP terms of IMPC calls that the file maps to no HP term: the worklist.
 
-    Weights: ``calls`` (IMPC calls on the term), ``models`` (mouse models having it) and
-    ``scores`` = models x diseases: the disease-model scores the term enters (through the
-    model side of every PhenoDigm score), hence the scores a new mapping could change.
+    Weights: ``calls`` (IMPC calls on the term), ``models`` (mouse models having it),
+    ``models_reached`` (models having it or a descendant: a mapping on the term changes the
+    cross-species ancestors of all of them; an upper bound, a model with two such terms
+    counts twice) and ``scores`` = models_reached x diseases: the disease-model scores a
+    new mapping could change (every PhenoDigm score of a model goes through its terms).
     A term no active mapping set maps either is a ``warning`` (the scores cannot see it
     across species except through its ancestors); one an active set maps is ``info``.
     """
@@ -755,6 +760,10 @@ def check_coverage(mf: MappingFile, ctx: MappingContext, state: _State, top: int
             ref_mapped[p.mp].add(name)
     active = set(ctx.active_sets)
     total_calls = sum(n for n, _ in ctx.calls.values())
+    reached: dict[str, int] = defaultdict(int)
+    for mp, (_, n_models) in ctx.calls.items():
+        for a in ctx.ancestors(mp):
+            reached[a] += n_models
     worklist = []
     for mp, (n_calls, n_models) in ctx.calls.items():
         if mp in mine:
@@ -762,8 +771,9 @@ def check_coverage(mf: MappingFile, ctx: MappingContext, state: _State, top: int
         sets_mapping = sorted(ref_mapped.get(mp, ()))
         anc = [a for a in ctx.ancestors(mp) if a != mp and a in mine]
         nearest = [a for a in anc if not any(c != a and ctx.is_a(c, a) for c in anc)]
+        reach = max(reached.get(mp, 0), n_models)
         worklist.append({"mp": mp, "label": ctx.label(mp), "calls": n_calls, "models": n_models,
-                         "scores": n_models * ctx.n_diseases, "mapped_in": sets_mapping,
+                         "models_reached": reach, "scores": reach * ctx.n_diseases, "mapped_in": sets_mapping,
                          "mapped_in_active": bool(active & set(sets_mapping)),
                          "nearest_mapped_ancestors": nearest[:3]})
     worklist.sort(key=lambda w: (w["mapped_in_active"], -w["scores"], -w["calls"], w["mp"]))
@@ -771,10 +781,11 @@ def check_coverage(mf: MappingFile, ctx: MappingContext, state: _State, top: int
         where = (f"mapped by {', '.join(w['mapped_in'])}" if w["mapped_in"] else "mapped by no reference set")
         res.flags.append(Flag(
             "coverage", "unmapped_with_calls", "info" if w["mapped_in_active"] else "warning",
-            f"{w['mp']} ({w['label']}): {w['calls']} IMPC calls, {w['models']} models, "
-            f"{w['scores']} disease-model scores; no HP mapping in the file ({where})",
-            (), w["mp"], None, details={k: w[k] for k in ("calls", "models", "scores", "mapped_in",
-                                                         "nearest_mapped_ancestors")}))
+            f"{w['mp']} ({w['label']}): {w['calls']} IMPC calls, {w['models']} models "
+            f"({w['models_reached']} with descendants), {w['scores']} disease-model scores; no HP mapping "
+            f"in the file ({where})",
+            (), w["mp"], None, details={k: w[k] for k in ("calls", "models", "models_reached", "scores",
+                                                         "mapped_in", "nearest_mapped_ancestors")}))
     used = [mp for mp in ctx.calls]
     mapped = [mp for mp in used if mp in mine]
     exact = [mp for mp in used if EXACT in mine.get(mp, ()) or CLOSE in mine.get(mp, ())]

@@ -193,7 +193,7 @@ def test_coverage_worklist(report):
     assert f.subject_id == "MP:0002135" and f.severity == "info" and f.lines == ()
     s = report.results["coverage"].summary
     (w,) = s["worklist"]
-    assert (w["calls"], w["models"], w["scores"], w["mapped_in"]) == (2, 2, 6, ["mgi_curated"])
+    assert (w["calls"], w["models"], w["models_reached"], w["scores"], w["mapped_in"]) == (2, 2, 2, 6, ["mgi_curated"])
     assert (s["mp_terms_with_calls"], s["unmapped"], s["calls_on_unmapped_terms"]) == (5, 1, 2)
 
 
@@ -248,7 +248,7 @@ def test_json_and_markdown(report):
     assert md.startswith("# Mapping validation: ")
     for heading in ("## Summary", "## 1. structure", "## 6. agreement", "## 7. coverage"):
         assert heading in md
-    assert "| MP:0002135 | abnormal kidney morphology | 2 | 2 | 6 | mgi_curated |" in md
+    assert "| MP:0002135 | abnormal kidney morphology | 2 | 2 | 2 | 6 | mgi_curated |" in md
 
 
 # -- malformed files and options -------------------------------------------------------------------------
