@@ -272,7 +272,7 @@ def _build_scoring(build_dir: Path, log: Callable[[str], None]) -> None:
         return
     t0 = time.perf_counter()
     store = ox.Store.read_only(str(build_dir / OXIGRAPH_DIR))
-    builder(OxigraphStore(store, build_dir), build_dir / SCORING_DIR)
+    builder(OxigraphStore(store, build_dir), build_dir / SCORING_DIR, log=log)
     log(f"  scoring tables                       {time.perf_counter() - t0:5.1f}s")
 
 
