@@ -66,7 +66,19 @@ def _rows(path: str | os.PathLike, report: BuildReport) -> Iterator[tuple[int, l
                 start[0] = n
             yield line
 
-    for row in csv.reader(lines()):
+    reader = csv.reader(lines())
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:  # e.g. a stray carriage return in an unquoted cell
+            # the reader starts afresh on the next line: report this row and go on
+            # (found by tests/unit/test_fuzz_loaders.py; it used to escape as a traceback)
+            line_no, start[0] = start[0], None
+            report.add(Origin(display_name(path), line_no or 0), "(csv)", f"not a CSV row: {exc}",
+                       "skipped")
+            continue
         line_no, start[0] = start[0], None
         yield line_no or 0, row
 

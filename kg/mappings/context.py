@@ -45,6 +45,7 @@ AGREEMENT_SETS: tuple[str, ...] = ("mgi_curated", "upheno_lexical", "upheno_spec
 CHECKED_PREFIXES = ("MP", "HP")
 
 _OBO = vocab.OBO
+_IRI_CACHE: dict[str, str] = {}
 _OBO_BRACKET = "<" + _OBO
 _OBO_CUT = len(_OBO_BRACKET)
 _ESCAPES = {"t": "\t", "n": "\n", "r": "\r", '"': '"', "\\": "\\", "'": "'", "b": "\b", "f": "\f"}
@@ -101,7 +102,12 @@ def parse_tsv_cell(cell: str) -> str | None:
             prefix, sep, rest = cell[_OBO_CUT:-1].partition("_")
             if sep and prefix in vocab.PREFIX_MAP:
                 return f"{prefix}:{rest}"
-        return iri_to_curie(cell[1:-1])
+        got = _IRI_CACHE.get(cell)  # predicates, graphs: a few IRIs repeated on every row
+        if got is None:
+            got = iri_to_curie(cell[1:-1])
+            if len(_IRI_CACHE) < 10_000:
+                _IRI_CACHE[cell] = got
+        return got
     if cell[0] == '"':
         end = cell.rfind('"')
         return _unescape(cell[1:end])
