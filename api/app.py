@@ -2,7 +2,14 @@
 
 Why a lifespan: the store and the precomputed PhenoDigm arrays are opened once,
 before the first request, and a missing or damaged artefact stops the start-up with a
-clear message instead of failing on the first request.
+clear message instead of failing on the first request (``kg serve`` runs the same
+opening first, :func:`check_store`, so a damaged store gives one line, not uvicorn's
+traceback).
+
+Every error answer is ``{"detail": ...}`` and is documented in the OpenAPI schema
+(schemathesis checks the answers against it); an unexpected error answers 500
+"internal error" and is logged server-side only. Request size limits and the optional
+API key are :mod:`api.limits`.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from kg import __version__
-from kg.store.layout import SCORING_DIR, StoreRoot
+from kg.store.layout import MANIFEST, OXIGRAPH_DIR, SCORING_DIR, StoreNotFound, StoreRoot
 from kg.store.oxigraph_store import OxigraphStore
 
 log = logging.getLogger("impc-kg")
@@ -67,6 +74,8 @@ def _document_errors(app: FastAPI) -> None:
     """
     from fastapi.openapi.utils import get_openapi
 
+    from api.limits import PROTECTED_PREFIXES
+
     def openapi() -> dict:
         if app.openapi_schema:
             return app.openapi_schema
@@ -74,7 +83,7 @@ def _document_errors(app: FastAPI) -> None:
                              routes=app.routes)
         schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         ref = {"$ref": "#/components/schemas/Error"}
-        for item in schema.get("paths", {}).values():
+        for path, item in schema.get("paths", {}).items():
             for op in item.values():
                 if not isinstance(op, dict) or "responses" not in op:
                     continue
@@ -85,6 +94,9 @@ def _document_errors(app: FastAPI) -> None:
                 if _takes_tsv(op) and "200" in op["responses"]:
                     op["responses"]["200"].setdefault("content", {})["text/tab-separated-values"] = {
                         "schema": {"type": "string"}}
+                if path.startswith(PROTECTED_PREFIXES):
+                    op["responses"].setdefault("401", {"description": "API key required (when one is "
+                                                                      "configured): header X-API-Key"})
                 for status, resp in op["responses"].items():
                     if status.startswith(("4", "5")) and status not in COMMON_ERRORS:
                         resp.setdefault("content", {})["application/json"] = {"schema": ref}
@@ -94,15 +106,53 @@ def _document_errors(app: FastAPI) -> None:
     app.openapi = openapi
 
 
+def open_store(store_root: Path) -> dict:
+    """Open everything the service reads: build dir, manifest, Oxigraph (read-only), scoring.
+
+    Any damage (no store, ``current`` pointing at nothing, an unreadable manifest, a
+    missing or corrupt Oxigraph directory, broken scoring tables) raises
+    :class:`StoreNotFound` with one line naming what is wrong and what to do, so
+    ``kg serve`` can print it instead of a traceback (tests/integration/test_faults.py).
+    """
+    root = StoreRoot(store_root)
+    build_dir = root.require_current()
+    manifest = root.manifest()
+    for key in ("build_id", "built_at", "sources", "counts"):
+        if not isinstance(manifest, dict) or key not in manifest:
+            raise StoreNotFound(f"store at {build_dir}: {MANIFEST} has no {key!r}; rebuild with `kg build`")
+    if not (build_dir / OXIGRAPH_DIR).is_dir():
+        raise StoreNotFound(f"store at {build_dir}: the Oxigraph directory {OXIGRAPH_DIR}/ is missing; "
+                            f"rebuild with `kg build`")
+    try:
+        store = OxigraphStore.open_build(build_dir)
+        store.store.query("ASK { ?s ?p ?o }")
+    except Exception as exc:  # pyoxigraph: OSError / RuntimeError on a damaged database
+        raise StoreNotFound(f"store at {build_dir}: cannot open the Oxigraph database "
+                            f"({type(exc).__name__}: {exc}); rebuild with `kg build`") from None
+    try:
+        scoring = _load_scoring(build_dir)
+    except Exception as exc:
+        store.close()
+        raise StoreNotFound(f"store at {build_dir}: cannot load the scoring tables "
+                            f"({type(exc).__name__}: {exc}); rebuild with `kg build`") from None
+    return {"build_dir": build_dir, "manifest": manifest, "store": store, "scoring": scoring}
+
+
+def check_store(store_root: Path) -> Path:
+    """Open and close the store as the service would (``kg serve`` runs this before uvicorn)."""
+    state = open_store(store_root)
+    state["store"].close()
+    return state["build_dir"]
+
+
 def create_app(store_root: Path, settings: dict | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        root = StoreRoot(store_root)
-        build_dir = root.require_current()  # StoreNotFound: clear message, no serving
-        app.state.build_dir = build_dir
-        app.state.manifest = root.manifest()
-        app.state.store = OxigraphStore.open_build(build_dir)
-        app.state.scoring = _load_scoring(build_dir)
+        state = open_store(store_root)  # StoreNotFound: clear message, no serving
+        app.state.build_dir = state["build_dir"]
+        app.state.manifest = state["manifest"]
+        app.state.store = state["store"]
+        app.state.scoring = state["scoring"]
         app.state.settings = settings or {}
         yield
         app.state.store.close()
@@ -117,6 +167,8 @@ def create_app(store_root: Path, settings: dict | None = None) -> FastAPI:
         return JSONResponse({"detail": "internal error"}, status_code=500)
 
     _document_errors(app)
+    from api.limits import LimitsMiddleware
+    app.add_middleware(LimitsMiddleware, settings=settings)  # body/query-string limits, API key
     for name in ROUTERS:
         try:
             mod = importlib.import_module(name)

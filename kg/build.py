@@ -223,41 +223,52 @@ def build(store_root: Path, data_dir: Path | None = None, cache_dir: Path | None
     catalogue = catalogue or load_catalogue()
     root = StoreRoot(store_root)
     report = BuildReport()
-    with root.lock():
-        partial = root.new_partial()
-        try:
-            paths = resolve_sources(catalogue, data_dir, cache_dir, allow_download, only, log)
-            log(f"building into {partial}")
-            store = ox.Store(str(partial / OXIGRAPH_DIR))
-            gb, meta = stream_into_store(store, partial, lambda out: write_quads(
-                catalogue, paths, out, report, log))
-            t_parse = time.perf_counter() - t_start
-            store.flush()
-            t_load = time.perf_counter() - t_start - t_parse
-            counts = compute_counts(OxigraphStore(store, partial))
-            del store
-            manifest = {
-                "kg_version": __version__,
-                "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "build_id": partial.name.removesuffix(".partial"),
-                "sources": meta,
-                "counts": counts,
-                "problems": dict(report.counts()),
-                "timings_s": {"parse_and_write": round(t_parse, 2), "store_load": round(t_load, 2)},
-            }
-            if with_scoring:
-                _build_scoring(partial, log)
-            manifest["timings_s"]["total"] = round(time.perf_counter() - t_start, 2)
-            report.write(partial)
-            (partial / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
-            final = root.publish(partial)
-        except SourceFormatError as exc:
-            raise BuildFailed(str(exc)) from exc
-        except (SourceMissing, OSError, SyntaxError, ValueError) as exc:
-            raise BuildFailed(f"{type(exc).__name__}: {exc}") from exc
-        finally:
-            if partial.exists():
-                shutil.rmtree(partial, ignore_errors=True)
+    try:
+        with root.lock():
+            return _build_locked(root, catalogue, data_dir, cache_dir, allow_download, only,
+                                 with_scoring, log, report, t_start)
+    except OSError as exc:  # the store root itself: read-only, full, a file where a folder should be
+        raise BuildFailed(f"cannot write the store at {root.path}: {type(exc).__name__}: "
+                          f"{exc.strerror or exc}") from exc
+
+
+def _build_locked(root: StoreRoot, catalogue, data_dir, cache_dir, allow_download, only,
+                  with_scoring, log, report: BuildReport, t_start: float) -> BuildResult:
+    """The build proper, under the store's lock; see :func:`build`."""
+    partial = root.new_partial()
+    try:
+        paths = resolve_sources(catalogue, data_dir, cache_dir, allow_download, only, log)
+        log(f"building into {partial}")
+        store = ox.Store(str(partial / OXIGRAPH_DIR))
+        gb, meta = stream_into_store(store, partial, lambda out: write_quads(
+            catalogue, paths, out, report, log))
+        t_parse = time.perf_counter() - t_start
+        store.flush()
+        t_load = time.perf_counter() - t_start - t_parse
+        counts = compute_counts(OxigraphStore(store, partial))
+        del store
+        manifest = {
+            "kg_version": __version__,
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "build_id": partial.name.removesuffix(".partial"),
+            "sources": meta,
+            "counts": counts,
+            "problems": dict(report.counts()),
+            "timings_s": {"parse_and_write": round(t_parse, 2), "store_load": round(t_load, 2)},
+        }
+        if with_scoring:
+            _build_scoring(partial, log)
+        manifest["timings_s"]["total"] = round(time.perf_counter() - t_start, 2)
+        report.write(partial)
+        (partial / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
+        final = root.publish(partial)
+    except SourceFormatError as exc:
+        raise BuildFailed(str(exc)) from exc
+    except (SourceMissing, OSError, SyntaxError, ValueError) as exc:
+        raise BuildFailed(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        if partial.exists():
+            shutil.rmtree(partial, ignore_errors=True)
     return BuildResult(final, manifest, report)
 
 

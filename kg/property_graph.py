@@ -160,7 +160,7 @@ def read(store: OxigraphStore) -> tuple[dict[str, Node], list[Edge]]:
     """Every node and edge of the graph (see the module docstring for the rules).
 
     Deterministic: graphs in the store's order, association edges by id within a graph,
-    then the direct edges by (subject, predicate, object); list values are sorted
+    then the direct edges by (graph, subject, predicate, object); list values are sorted
     except ``provided_by`` (graph order). A single-valued property described by several
     graphs keeps the first graph's value.
     """
@@ -169,75 +169,78 @@ def read(store: OxigraphStore) -> tuple[dict[str, Node], list[Edge]]:
     edges: list[Edge] = []
     # direct triples (graph rank, s, p, o, source), kept if both ends are nodes
     pending: list[tuple[int, str, str, str, str]] = []
-    assoc_types = sorted(ASSOCIATION_TYPES | {MAPPING_TYPE})
-    genotype_or_disease = f"<{vocab.BIOLINK}Genotype>, <{vocab.BIOLINK}Disease>"
+    mirrored_phenotype = {vocab.BIOLINK + "Genotype", vocab.BIOLINK + "Disease"}
     for rank, (g, preds) in enumerate(r.graphs()):
         source = g.rsplit("/", 1)[-1]
-        # -- association and mapping nodes -> edges
-        for t in assoc_types:
-            if TYPE not in preds:
-                break
-            is_mapping = t == MAPPING_TYPE
-            found: dict[str, dict[str, Any]] = {}
-            for sol in r.select(f"SELECT ?a WHERE {{ GRAPH <{g}> {{ ?a <{TYPE}> <{t}> }} }}"):
-                found[sol[0].value] = {"provided_by": [source], "category": r.curie(t)}
-            if not found:
-                continue
-            ends = _ASSOC_ENDS[is_mapping]
-            parts: dict[str, dict[str, str]] = {a: {} for a in found}
-            for p in preds:
-                if p == TYPE:
-                    continue  # the type queried above is the category
-                q = f"SELECT ?a ?o WHERE {{ GRAPH <{g}> {{ ?a <{TYPE}> <{t}> . ?a <{p}> ?o }} }}"
-                if p in ends:
-                    slot = ends[p]
-                    for a, o in r.select(q):
-                        parts[a.value].setdefault(slot, r.curie(o.value))
+        # 1. which subjects of this graph are associations (-> edges) and which are nodes
+        assoc: dict[str, dict[str, Any]] = {}  # IRI -> properties
+        ends: dict[str, dict[str, str]] = {}  # IRI -> subject/predicate/object
+        mapping: set[str] = set()
+        if TYPE in preds:
+            for a, t in r.select(f"SELECT ?a ?t WHERE {{ GRAPH <{g}> {{ ?a <{TYPE}> ?t }} }}"):
+                if t.value in ASSOCIATION_TYPES or t.value == MAPPING_TYPE:
+                    assoc[a.value] = {"provided_by": [source], "category": r.curie(t.value)}
+                    ends[a.value] = {}
+                    if t.value == MAPPING_TYPE:
+                        mapping.add(a.value)
+        category: dict[str, str] = {}  # node IRI -> category IRI, in this graph
+        if CATEGORY in preds:
+            for s, c in r.select(f"SELECT ?s ?c WHERE {{ GRAPH <{g}> {{ ?s <{CATEGORY}> ?c }} }}"):
+                if s.value in assoc:
                     continue
-                name = _ASSOC_NAMES.get(p) or _local(p)
-                for a, o in r.select(q):
-                    _add(found[a.value], name, r.value(o))
-            for a in sorted(found, key=r.curie):
-                props, part = found[a], parts[a]
-                for k in MULTI & props.keys():
-                    if k != "provided_by":
-                        props[k] = sorted(props[k], key=str)
-                pred = part.get("predicate")
-                if (not is_mapping and props.get("aspect") == _INHERITANCE_ASPECT
-                        and props.get("category") == vocab.DISEASE_PHENOTYPE):
-                    pred = "biolink:has_mode_of_inheritance"
-                edges.append(Edge(r.curie(a), part.get("subject"), pred, part.get("object"), props))
-        # -- nodes: anything with biolink:category in this graph
-        if CATEGORY not in preds:
-            continue
-        fresh: list[str] = []
-        for s, c in r.select(f"SELECT ?s ?c WHERE {{ GRAPH <{g}> {{ ?s <{CATEGORY}> ?c }} }}"):
-            sid = r.curie(s.value)
-            if sid not in nodes:
-                nodes[sid] = Node(sid, r.curie(c.value))
-                fresh.append(sid)
-            _add(nodes[sid].properties, "provided_by", source)
+                category.setdefault(s.value, c.value)
+                sid = r.curie(s.value)
+                if sid not in nodes:
+                    nodes[sid] = Node(sid, r.curie(c.value))
+                _add(nodes[sid].properties, "provided_by", source)
+        # 2. one query per predicate; its rows go to associations or nodes
         mirrored_by_mapping = source not in _NON_MAPPING_SOURCES
         for p in preds:
-            if p in SKIP_NODE_PREDICATES or p in MIRRORED:
+            if p == TYPE or p == CATEGORY:
                 continue
+            node_pred = p not in SKIP_NODE_PREDICATES and p not in MIRRORED
             pc = "biolink:subclass_of" if p == vocab.RDFS + "subClassOf" else r.curie(p)
-            if mirrored_by_mapping and vocab.prefix_of(pc) in ("skos", "semapv"):
-                continue  # mirrored by the mapping node
-            where = f"?s <{CATEGORY}> ?c . ?s <{p}> ?o ."
-            if p == vocab.BIOLINK + "has_phenotype":  # mirrored by the association nodes
-                where += f" FILTER(?c NOT IN ({genotype_or_disease}))"
-            if p == vocab.BIOLINK + "in_taxon":
-                for s, o in r.select(f"SELECT ?s ?o WHERE {{ GRAPH <{g}> {{ {where} }} }}"):
-                    _add(nodes[r.curie(s.value)].properties, "in_taxon", r.curie(o.value))
+            if node_pred and mirrored_by_mapping and vocab.prefix_of(pc) in ("skos", "semapv"):
+                node_pred = False  # mirrored by the mapping node
+            if not node_pred and not assoc:
                 continue
-            name = NODE_PROPERTY_NAMES.get(p) or _local(p)
-            for s, o in r.select(f"SELECT ?s ?o WHERE {{ GRAPH <{g}> {{ {where} }} }}"):
-                sid = r.curie(s.value)
+            is_phenotype = p == vocab.BIOLINK + "has_phenotype"
+            node_name = NODE_PROPERTY_NAMES.get(p) or _local(p)
+            assoc_name = _ASSOC_NAMES.get(p) or _local(p)
+            end_slot = {False: _ASSOC_ENDS[False].get(p), True: _ASSOC_ENDS[True].get(p)}
+            for s, o in r.select(f"SELECT ?s ?o WHERE {{ GRAPH <{g}> {{ ?s <{p}> ?o }} }}"):
+                si = s.value
+                props = assoc.get(si)
+                if props is not None:
+                    slot = end_slot[si in mapping]
+                    if slot is not None:
+                        ends[si].setdefault(slot, r.curie(o.value))
+                    else:
+                        _add(props, assoc_name, r.value(o))
+                    continue
+                cat = category.get(si)
+                if cat is None or not node_pred:
+                    continue
                 if isinstance(o, ox.NamedNode):
-                    pending.append((rank, sid, pc, r.curie(o.value), source))
+                    if is_phenotype and cat in mirrored_phenotype:
+                        continue  # mirrored by the association nodes
+                    if p == vocab.BIOLINK + "in_taxon":
+                        _add(nodes[r.curie(si)].properties, "in_taxon", r.curie(o.value))
+                    else:
+                        pending.append((rank, r.curie(si), pc, r.curie(o.value), source))
                 else:
-                    _add(nodes[sid].properties, name, r.value(o))
+                    _add(nodes[r.curie(si)].properties, node_name, r.value(o))
+        # 3. the associations of this graph, as edges, by id
+        for a in sorted(assoc, key=r.curie):
+            props, part = assoc[a], ends[a]
+            for k in MULTI & props.keys():
+                if k != "provided_by":
+                    props[k] = sorted(props[k], key=str)
+            pred = part.get("predicate")
+            if (props.get("aspect") == _INHERITANCE_ASPECT
+                    and props.get("category") == vocab.DISEASE_PHENOTYPE):
+                pred = "biolink:has_mode_of_inheritance"
+            edges.append(Edge(r.curie(a), part.get("subject"), pred, part.get("object"), props))
     for n in nodes.values():
         for k in MULTI & n.properties.keys():
             if k != "provided_by":

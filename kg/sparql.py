@@ -79,6 +79,7 @@ from xml.sax.saxutils import escape as xml_escape, quoteattr
 import pyoxigraph as ox
 
 from kg import vocab
+from kg.store.oxigraph_store import term_value
 
 # ---------------------------------------------------------------------------------------
 # errors
@@ -824,14 +825,76 @@ class Job:
     named_graphs: list[str] = field(default_factory=list)
     timeout_s: float = Limits.timeout_s
     max_rows: int = Limits.max_rows
+    substitutions: dict[str, Any] | None = None  # variable name -> pyoxigraph term (picklable)
 
 
 def run_job(store: ox.Store, job: Job) -> bytes:
     """Run a :class:`Job` in this process and serialise the answer."""
     fmt = next(f for f in RESULT_FORMATS + GRAPH_FORMATS if f.name == job.format)
-    ans = run_query(store, job.query, default_graphs=job.default_graphs,
-                    named_graphs=job.named_graphs, timeout_s=job.timeout_s, max_rows=job.max_rows)
+    ans = run_query(store, job.query, substitutions=job.substitutions,
+                    default_graphs=job.default_graphs, named_graphs=job.named_graphs,
+                    timeout_s=job.timeout_s, max_rows=job.max_rows)
     return ans.serialize(fmt)
+
+
+def python_value(t: Any) -> Any:
+    """A pyoxigraph term as a plain value: IRIs as CURIEs, typed literals as numbers/bools."""
+    if t is None:
+        return None
+    if isinstance(t, ox.BlankNode):
+        return "_:" + t.value
+    if isinstance(t, ox.Triple):
+        return str(t)
+    return term_value(t)
+
+
+def json_value(b: Mapping[str, Any]) -> Any:
+    """A SPARQL JSON binding as the same plain value :func:`python_value` gives.
+
+    >>> json_value({"type": "uri", "value": "http://purl.obolibrary.org/obo/MP_0001262"})
+    'MP:0001262'
+    >>> json_value({"type": "literal", "value": "3", "datatype": "http://www.w3.org/2001/XMLSchema#integer"})
+    3
+    """
+    kind = b["type"]
+    if kind == "uri":
+        return vocab.compress(b["value"])
+    if kind == "bnode":
+        return "_:" + b["value"]
+    if kind == "triple":
+        v = b["value"]
+        return str(ox.Triple(*(_json_term_back(v[k]) for k in ("subject", "predicate", "object"))))
+    return term_value(_json_term_back(b))
+
+
+def _json_term_back(b: Mapping[str, Any]) -> Any:
+    if b["type"] == "uri":
+        return ox.NamedNode(b["value"])
+    if b["type"] == "bnode":
+        return ox.BlankNode(b["value"])
+    if "xml:lang" in b:
+        return ox.Literal(b["value"], language=b["xml:lang"])
+    return ox.Literal(b["value"], datatype=ox.NamedNode(b.get("datatype", _XSD_STRING)))
+
+
+@dataclass
+class Table:
+    """SELECT answer as plain values, for the named queries and the CLI."""
+
+    columns: list[str]
+    rows: list[dict[str, Any]]
+    elapsed_s: float = 0.0
+
+
+def select_table(store: ox.Store, query: str, substitutions: Mapping[str, Any] | None = None,
+                 timeout_s: float = Limits.timeout_s, max_rows: int = Limits.max_rows) -> Table:
+    """Run a SELECT in this thread (deadline and cap between rows) and return plain values."""
+    t0 = time.perf_counter()
+    ans = run_query(store, query, substitutions=substitutions, timeout_s=timeout_s, max_rows=max_rows)
+    if ans.form != "SELECT":
+        raise SparqlError(f"expected a SELECT query, got {ans.form}")
+    rows = [{v: python_value(t) for v, t in zip(ans.variables, row)} for row in ans.rows]
+    return Table(ans.variables, rows, time.perf_counter() - t0)
 
 
 @dataclass
@@ -851,16 +914,32 @@ class SparqlService:
                      if limits.isolation == "process" and store_path is not None else None)
 
     def handle(self, req: SparqlRequest, accept: str | None, fmt: str | None = None) -> Response:
+        """A Protocol request: check, negotiate, run (in a worker or here), serialise."""
         t0 = time.perf_counter()
         info = analyse(req.query, self.limits.max_query_chars)
         rf = negotiate(info.form, accept, fmt)
         job = Job(req.query, rf.name, req.default_graphs, req.named_graphs,
                   self.limits.timeout_s, self.limits.max_rows)
+        return Response(self.execute(job), rf.content_type, time.perf_counter() - t0)
+
+    def execute(self, job: Job) -> bytes:
         if self.pool is not None:
-            body = self.pool.run(job, self.limits.grace_s)
-        else:
-            body = run_job(self.store, job)
-        return Response(body, rf.content_type, time.perf_counter() - t0)
+            return self.pool.run(job, self.limits.grace_s)
+        return run_job(self.store, job)
+
+    def select(self, query: str, substitutions: Mapping[str, Any] | None = None) -> Table:
+        """A trusted SELECT (a named query) under the same limits and isolation as /sparql."""
+        if self.pool is None:
+            return select_table(self.store, query, substitutions,
+                                self.limits.timeout_s, self.limits.max_rows)
+        t0 = time.perf_counter()
+        body = self.execute(Job(query, "json", timeout_s=self.limits.timeout_s,
+                                max_rows=self.limits.max_rows, substitutions=dict(substitutions or {})))
+        data = json.loads(body)
+        columns = data["head"]["vars"]
+        rows = [{c: (json_value(b[c]) if c in b else None) for c in columns}
+                for b in data["results"]["bindings"]]
+        return Table(columns, rows, time.perf_counter() - t0)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -900,6 +979,10 @@ class _WorkerGone(Exception):
     pass
 
 
+class _NoAnswer(Exception):
+    """The worker did not answer in time (not TimeoutError: that is an OSError)."""
+
+
 class _Worker:
     """One ``python -m kg.sparql worker PATH`` process; speaks length-prefixed pickles on stdio."""
 
@@ -913,10 +996,10 @@ class _Worker:
     def _wait_readable(self, until: float) -> None:
         remaining = until - time.monotonic()
         if remaining <= 0:
-            raise TimeoutError
+            raise _NoAnswer
         r, _, _ = select.select([self.proc.stdout], [], [], remaining)
         if not r:
-            raise TimeoutError
+            raise _NoAnswer
 
     def call(self, job: Job, wait_s: float) -> tuple:
         until = time.monotonic() + wait_s
@@ -987,7 +1070,7 @@ class WorkerPool:
             w = self._take()
             try:
                 reply = w.call(job, job.timeout_s + grace_s)
-            except TimeoutError:
+            except _NoAnswer:
                 w.kill()
                 self.killed += 1
                 self._idle.put(_Worker(self.store_path))  # a warm replacement

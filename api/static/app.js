@@ -4,6 +4,7 @@
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const main = $("#main");
+const show = (target, ...kids) => target.replaceChildren(...kids.flat().filter((k) => k !== null && k !== undefined && k !== false));
 
 function el(tag, attrs = {}, ...kids) {
   const e = document.createElement(tag);
@@ -28,9 +29,10 @@ async function api(path, opts) {
   return body;
 }
 
+const enc = (id) => encodeURIComponent(id).replace(/%3A/gi, ":");
 const fmt = (x, d = 2) => (x === null || x === undefined || x === "") ? "" :
   (typeof x === "number" ? (Math.abs(x) < 1e-3 && x !== 0 ? x.toExponential(2) : x.toFixed(d)) : String(x));
-const link = (kind, id, text) => el("a", { href: `#/${kind}/${encodeURIComponent(id)}` }, text || id);
+const link = (kind, id, text) => el("a", { href: `#/${kind}/${enc(id)}` }, text || id);
 const termLink = (id, label) => link("term", id, label ? `${label} (${id})` : id);
 const pageKind = (k) => ({ disease: "disease", gene: "gene", MP: "term", HP: "term" }[k] || "term");
 const errorBox = (e) => el("div", { class: "error" }, String(e.message || e));
@@ -38,7 +40,7 @@ const loading = (what) => el("p", { class: "muted" }, `Loading ${what}…`);
 
 function table(columns, rows, opts = {}) {
   const t = el("table", { class: opts.cls || null },
-    el("thead", {}, el("tr", {}, columns.map((c) => el("th", {}, c.title || c.key)))),
+    el("thead", {}, el("tr", {}, columns.map((c) => el("th", {}, c.title ?? c.key)))),
     el("tbody", {}, rows.map((r, i) => el("tr", {}, columns.map((c) => {
       const v = c.render ? c.render(r, i) : fmt(r[c.key], c.digits);
       return el("td", { class: c.num ? "num" : null }, v);
@@ -53,7 +55,7 @@ let sugg = [], active = -1, timer = null, seq = 0;
 function go(hit) {
   list.hidden = true;
   box.value = "";
-  location.hash = `#/${pageKind(hit.kind)}/${encodeURIComponent(hit.id)}`;
+  location.hash = `#/${pageKind(hit.kind)}/${enc(hit.id)}`;
 }
 
 function renderSuggestions() {
@@ -101,42 +103,42 @@ document.addEventListener("mousemove", (ev) => {
 
 /* ---------------------------------------------------------------- pages */
 function home() {
-  main.replaceChildren(
+  show(main, 
     el("h1", {}, "IMPC knowledge graph"),
     el("p", { class: "sub" }, "Mouse models for human diseases (PhenoDigm), IMPC phenotype calls, MP and HPO."),
     el("div", { class: "card" },
       el("p", {}, "Search above for a disease (", link("disease", "OMIM:154700", "Marfan syndrome"),
-        "), a mouse gene (", link("gene", "MGI:95489", "Fbn1"), ") or a phenotype (",
+        "), a mouse gene (", link("gene", "MGI:95490", "Fbn2"), ") or a phenotype (",
         link("term", "MP:0000266", "abnormal heart morphology"), ")."),
       el("p", {}, "Or ", el("a", { href: "#/match" }, "match a patient's HPO profile"),
         " against every mouse model, or ", el("a", { href: "#/sparql" }, "query the graph in SPARQL"), ".")));
 }
 
 async function diseasePage(id) {
-  main.replaceChildren(loading("models"));
+  show(main, loading("models"));
   const filter = new URLSearchParams(location.hash.split("?")[1] || "").get("only") || "all";
   const q = filter === "known" ? "&known_gene_only=true" : filter === "novel" ? "&novel_only=true" : "";
   let res;
-  try { res = await api(`/diseases/${encodeURIComponent(id)}/models?limit=50${q}`); }
-  catch (e) { main.replaceChildren(el("h1", {}, id), errorBox(e)); return; }
+  try { res = await api(`/diseases/${enc(id)}/models?limit=50${q}`); }
+  catch (e) { show(main, el("h1", {}, id), errorBox(e)); return; }
   const grid = el("div", { id: "grid" });
-  const sel = el("select", { id: "only", onchange: (ev) => { location.hash = `#/disease/${encodeURIComponent(id)}?only=${ev.target.value}`; } },
+  const sel = el("select", { id: "only", onchange: (ev) => { location.hash = `#/disease/${enc(id)}?only=${ev.target.value}`; } },
     ["all", "known", "novel"].map((v) => el("option", { value: v, selected: v === filter ? "" : null },
       { all: "all models", known: "known-gene models", novel: "novel (other genes)" }[v])));
-  main.replaceChildren(
+  show(main, 
     el("h1", {}, res.disease_label || id),
     el("div", { class: "sub" }, id, ` · ${res.query_terms.length} HPO terms (${res.counted_terms.length} matchable) · ${res.total} models scored`),
     res.reason ? el("p", { class: "muted" }, res.reason) : null,
     el("div", { class: "row" }, el("h2", { style: "margin:0" }, "Mouse models, ranked"), sel),
     el("div", { class: "scroll", id: "models" }, table([
-      { key: "rank", num: true },
+      { key: "rank", num: true, digits: 0 },
       { key: "gene", title: "gene", render: (r) => r.gene_id ? link("gene", r.gene_id, r.gene_symbol || r.gene_id) : "" },
       { key: "allele", render: (r) => r.allele_symbol || r.allele_id || el("span", { class: "muted" }, "(gene-level)") },
       { key: "zygosity" },
       { key: "overall", title: "score", render: (r) => el("span", {}, el("span", { class: "bar", style: `width:${Math.max(1, r.overall * 0.8)}px` }), fmt(r.overall, 1)) },
       { key: "max_norm", title: "max %", num: true, digits: 1 },
       { key: "avg_norm", title: "avg %", num: true, digits: 1 },
-      { key: "known_gene", title: "gene", render: (r) => el("span", { class: `badge ${r.known_gene ? "known" : "novel"}` }, r.known_gene ? "known gene" : "novel") },
+      { key: "known_gene", title: "evidence", render: (r) => el("span", { class: `badge ${r.known_gene ? "known" : "novel"}` }, r.known_gene ? "known gene" : "novel") },
       { key: "grid", title: "", render: (r) => el("button", { class: "grid-btn", "data-model": r.model_id, onclick: () => showGrid(id, r, grid) }, "grid") },
     ], res.results, { cls: "models" })),
     grid);
@@ -147,7 +149,7 @@ async function diseasePage(id) {
 async function showGrid(diseaseId, model, target) {
   target.replaceChildren(loading("grid"));
   let ex;
-  try { ex = await api(`/diseases/${encodeURIComponent(diseaseId)}/models/${encodeURIComponent(model.model_id)}/explain`); }
+  try { ex = await api(`/diseases/${enc(diseaseId)}/models/${enc(model.model_id)}/explain`); }
   catch (e) { target.replaceChildren(errorBox(e)); return; }
   const pairs = new Map();
   const rows = new Map(), cols = new Map();
@@ -175,7 +177,7 @@ async function showGrid(diseaseId, model, target) {
         if (!p || p.score <= 0) return el("td", {});
         const a = 0.15 + 0.85 * (p.score / max);
         return el("td", { class: "hit", style: `background: rgba(31,111,235,${a.toFixed(3)})`,
-          "data-tip": `${p.hp_label} (${p.hp_id})\n× ${p.mp_label} (${p.mp_id})\nMICA: ${p.mica_label} (${p.mica_id})\nIC: ${fmt(p.ic)} · simJ: ${fmt(p.simj)} · score: ${fmt(p.score)}` });
+          "data-tip": `${p.hp_label || ""} (${p.hp_id})\n× ${p.mp_label || ""} (${p.mp_id})\nMICA: ${p.mica_label ? `${p.mica_label} (${p.mica_id})` : p.mica_id}\nIC: ${fmt(p.ic)} · simJ: ${fmt(p.simj)} · score: ${fmt(p.score)}` });
       })))));
   target.replaceChildren(
     el("h2", {}, `Phenotype grid: ${ex.disease_label || diseaseId} × ${model.gene_symbol || ""} ${model.allele_symbol || ""} (${model.zygosity || ""})`),
@@ -185,12 +187,12 @@ async function showGrid(diseaseId, model, target) {
 }
 
 async function genePage(id) {
-  main.replaceChildren(loading("gene"));
+  show(main, loading("gene"));
   let g;
-  try { g = await api(`/web/genes/${encodeURIComponent(id)}`); }
-  catch (e) { main.replaceChildren(el("h1", {}, id), errorBox(e)); return; }
+  try { g = await api(`/web/genes/${enc(id)}`); }
+  catch (e) { show(main, el("h1", {}, id), errorBox(e)); return; }
   const dis = el("div", {}, loading("diseases"));
-  main.replaceChildren(
+  show(main, 
     el("h1", {}, g.symbol || id), el("div", { class: "sub" }, `${id} · ${g.calls} IMPC phenotype calls`),
     el("div", { class: "cols" },
       el("section", {}, el("h2", {}, "Phenotype calls by system"),
@@ -206,24 +208,24 @@ async function genePage(id) {
           ], s.calls))) : el("p", { class: "muted" }, "No IMPC calls.")),
       el("section", {}, el("h2", {}, "Diseases its models resemble"), dis)));
   try {
-    const d = await api(`/genes/${encodeURIComponent(id)}/diseases?limit=25`);
-    dis.replaceChildren(table([
-      { key: "rank", num: true },
+    const d = await api(`/genes/${enc(id)}/diseases?limit=25`);
+    dis.replaceChildren(d.results.length ? table([
+      { key: "rank", num: true, digits: 0 },
       { key: "disease", render: (r) => link("disease", r.disease_id, r.disease_label || r.disease_id) },
       { key: "zygosity" },
       { key: "overall", title: "score", num: true, digits: 1 },
       { key: "known_gene", title: "", render: (r) => el("span", { class: `badge ${r.known_gene ? "known" : "novel"}` }, r.known_gene ? "known gene" : "novel") },
-    ], d.results));
+    ], d.results, { cls: "gene-diseases" }) : el("p", { class: "muted" }, d.reason || "none"));
   } catch (e) { dis.replaceChildren(errorBox(e)); }
 }
 
 async function termPage(id) {
-  main.replaceChildren(loading("term"));
+  show(main, loading("term"));
   let t;
-  try { t = await api(`/web/terms/${encodeURIComponent(id)}`); }
-  catch (e) { main.replaceChildren(el("h1", {}, id), errorBox(e)); return; }
+  try { t = await api(`/web/terms/${enc(id)}`); }
+  catch (e) { show(main, el("h1", {}, id), errorBox(e)); return; }
   const refs = (xs) => xs.length ? el("ul", {}, xs.map((x) => el("li", {}, termLink(x.id, x.label)))) : el("p", { class: "muted" }, "none");
-  main.replaceChildren(
+  show(main, 
     el("h1", {}, t.label || id), el("div", { class: "sub" }, id),
     t.definition ? el("p", {}, t.definition) : null,
     t.synonyms.length ? el("p", {}, "Synonyms: ", t.synonyms.map((s) => el("span", { class: "pill" }, s))) : null,
@@ -262,20 +264,20 @@ function withParams(ex, paramString) {
 function sparqlTable(res) {
   if (typeof res.boolean === "boolean") return el("p", {}, `ASK: ${res.boolean}`);
   const vars = res.head.vars;
-  const cell = (b) => {
+  const cell = (b, v) => {
     if (!b) return "";
     if (b.type === "uri") {
       const m = b.value.match(/^http:\/\/purl\.obolibrary\.org\/obo\/(MP|HP)_(\d+)$/);
       if (m) return termLink(`${m[1]}:${m[2]}`);
       const g = b.value.match(/^http:\/\/identifiers\.org\/(MGI:\d+)$/);
-      if (g) return link("gene", g[1]);
+      if (g) return /gene/i.test(v) ? link("gene", g[1]) : g[1];
       return b.value;
     }
     return b.value;
   };
   return el("div", { class: "scroll" }, el("table", { id: "sparql-results" },
     el("thead", {}, el("tr", {}, vars.map((v) => el("th", {}, v)))),
-    el("tbody", {}, res.results.bindings.map((row) => el("tr", {}, vars.map((v) => el("td", {}, cell(row[v]))))))));
+    el("tbody", {}, res.results.bindings.map((row) => el("tr", {}, vars.map((v) => el("td", {}, cell(row[v], v))))))));
 }
 
 async function sparqlPage() {
@@ -304,7 +306,7 @@ async function sparqlPage() {
     } catch (e) { status.textContent = ""; out.replaceChildren(errorBox(e)); }
   }
   ed.addEventListener("keydown", (ev) => { if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) run(); });
-  main.replaceChildren(el("h1", {}, "SPARQL"),
+  show(main, el("h1", {}, "SPARQL"),
     el("p", { class: "sub" }, "Read-only; the default graph is the union of all sources; prefixes biolink:, kgv:, MP:, HP:, MGI:… are predeclared. Ctrl+Enter runs."),
     el("div", { class: "row" }, exSel), ed,
     el("div", { class: "row" }, el("button", { class: "primary", id: "sparql-run", onclick: run }, "Run"), csv, status), out);
@@ -330,7 +332,7 @@ function cypherPage() {
       out.replaceChildren(table(cols.map((c, i) => ({ key: c, render: (r) => { const v = Array.isArray(r) ? r[i] : r[c]; return typeof v === "object" && v !== null ? JSON.stringify(v) : fmt(v); } })), rows));
     } catch (e) { out.replaceChildren(errorBox(e)); }
   }
-  main.replaceChildren(el("h1", {}, "Cypher"), el("p", { class: "sub" }, "Read-only queries over the Neo4j copy of the graph."), ed,
+  show(main, el("h1", {}, "Cypher"), el("p", { class: "sub" }, "Read-only queries over the Neo4j copy of the graph."), ed,
     el("div", { class: "row" }, el("button", { class: "primary", onclick: run }, "Run")), out);
 }
 
@@ -349,7 +351,7 @@ function matchPage() {
           res.excluded_terms && res.excluded_terms.length ? ` · excluded: ${res.excluded_terms.join(", ")}` : "",
           res.reason ? ` · ${res.reason}` : ""),
         el("div", { class: "scroll" }, table([
-          { key: "rank", num: true },
+          { key: "rank", num: true, digits: 0 },
           { key: "gene", render: (r) => r.gene_id ? link("gene", r.gene_id, r.gene_symbol || r.gene_id) : "" },
           { key: "allele", render: (r) => r.allele_symbol || r.allele_id || "" },
           { key: "zygosity" },
@@ -363,7 +365,7 @@ function matchPage() {
     if (!f) return;
     try { send(JSON.parse(await f.text())); } catch (e) { out.replaceChildren(errorBox(new Error(`not a JSON Phenopacket: ${e.message}`))); }
   });
-  main.replaceChildren(el("h1", {}, "Patient matching"),
+  show(main, el("h1", {}, "Patient matching"),
     el("p", { class: "sub" }, "Paste HPO ids (any separator) or upload a GA4GH Phenopacket (JSON); excluded features are skipped."),
     ta, el("div", { class: "row" },
       el("button", { class: "primary", id: "match-run", onclick: () => send({ hpo_ids: (ta.value.match(/HP:\d{7}/g) || []) }) }, "Rank mouse models"),

@@ -89,11 +89,11 @@ def serve(store: Path = StoreOpt,
     """Serve the current store over HTTP (FastAPI), read-only."""
     import uvicorn
 
-    from api.app import create_app
-    from kg.store.layout import StoreNotFound, StoreRoot
+    from api.app import check_store, create_app
+    from kg.store.layout import StoreNotFound
     root = store or default_store()
     try:
-        StoreRoot(root).require_current()
+        check_store(root)  # a damaged store: one clear line, not uvicorn's start-up traceback
     except StoreNotFound as exc:
         console.print(f"[red]cannot serve:[/red] {exc}")
         raise typer.Exit(2)
@@ -103,7 +103,8 @@ def serve(store: Path = StoreOpt,
 def _register_optional_groups() -> None:
     """Command groups living in their own modules register on import."""
     import importlib
-    for mod in ("kg.cli.scoring", "kg.cli.queries", "kg.cli.exports", "kg.cli.mappings"):
+    for mod in ("kg.cli.scoring", "kg.cli.queries", "kg.cli.exports", "kg.cli.mappings",
+                "kg.cli.neo4j"):
         try:
             importlib.import_module(mod)
         except ModuleNotFoundError as exc:

@@ -40,7 +40,7 @@ CASES = {
     "upheno_bestmatches": (FIXTURES / "hp_mp_bestmatches.tsv", "\t"),
     "mgi_covid": (FIXTURES / "covid_3way.tsv", "\t"),
 }
-SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
+SETTINGS = settings(max_examples=50, deadline=None, derandomize=True, database=None,
                     suppress_health_check=list(HealthCheck))
 
 junk_text = st.one_of(
@@ -155,6 +155,16 @@ def test_random_bytes_never_crash_a_loader(name):
         run_loader(name, (lines[0] if keep_header else b"") + body, gz=False)
 
     check()
+
+
+def test_stray_carriage_return_in_a_csv_cell_is_a_reported_row():
+    """Found by this fuzzer: ``_csv.Error`` escaped the IMPC loader (and ``kg build``) as a traceback."""
+    lines, _ = _lines("impc_csv")
+    bad = lines[1].replace(b",JAX,", b",J\rAX,", 1)
+    records, report, path = run_loader("impc_csv", b"".join([lines[0], bad, *lines[2:]]), gz=False)
+    assert len(records) == len(lines) - 2  # every other row still loaded
+    [problem] = [p for p in report.problems if p.field == "(csv)"]
+    assert problem.line == 2 and problem.action == "skipped"
 
 
 # -- build level ------------------------------------------------------------------------
