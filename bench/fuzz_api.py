@@ -121,6 +121,13 @@ def main(argv=None) -> int:
             f"server errors (5xx other than a documented 503): **{len(server)}**; schema violations: "
             f"**{len(violations)}**. Load average at start {load0:.2f} (2 cores, shared).\n\n"
             + "\n".join(rows) + "\n")
+    text += ("\nFound by these runs and fixed (issue 7): 422/404 answers were `{\"detail\": \"message\"}` while "
+             "the schema documented FastAPI's validation list (now one shared `Error` schema for every 4xx/5xx, "
+             "`api/app.py`); `?format=tsv` answered TSV where only JSON was documented; "
+             "`GET /queries/{name}/sparql` answered `application/sparql-query` where `text/plain` was documented; "
+             "a transient 500 in `GET /web/terms/{id}` (SPARQL substitution of an unprojected variable) while the "
+             "web front end was being written. The loader fuzzer (tests/unit/test_fuzz_loaders.py) found a stray "
+             "carriage return in an IMPC CSV cell escaping as `_csv.Error` (now a reported, skipped row).\n")
     if server or violations:
         text += "\nFirst failures:\n\n```\n" + "\n".join((server + violations)[:10]) + "\n```\n"
     print(text)

@@ -33,7 +33,7 @@ def list_queries() -> dict[str, Any]:
 
 
 @router.get("/queries/{name}/sparql", summary="The SPARQL text of a named query (runs as-is in /sparql)",
-            response_class=PlainTextResponse)
+            response_class=PlainTextResponse, responses={200: {"content": {"application/sparql-query": {"schema": {"type": "string"}}}}})
 def query_text(name: str) -> PlainTextResponse:
     return PlainTextResponse(_get(name).text, media_type="application/sparql-query; charset=utf-8")
 

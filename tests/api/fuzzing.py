@@ -70,7 +70,8 @@ def _check(case, response, stats: OpStats) -> None:
 
 #: which ids each path parameter takes (by its name); ``curie`` takes any
 PARAM_CATEGORIES = {"disease_id": ("biolink:Disease",), "model_id": ("biolink:Genotype",),
-                    "gene_id": ("biolink:Gene",)}
+                    "gene_id": ("biolink:Gene",), "name": ("query-names",)}
+QUERIES_DIR = Path(__file__).resolve().parents[2] / "queries"
 
 
 def sample_ids(store_root: Path, per_category: int = 50) -> dict[str, list[str]]:
@@ -87,6 +88,7 @@ def sample_ids(store_root: Path, per_category: int = 50) -> dict[str, list[str]]
                 "owl:Class", "biolink:GenotypeToPhenotypicFeatureAssociation"):
         rows = store.select(f"SELECT ?x WHERE {{ ?x a {cat} }} ORDER BY ?x LIMIT {int(per_category)}")
         out[cat] = [r["x"] for r in rows if isinstance(r["x"], str) and ":" in r["x"]]
+    out["query-names"] = sorted({p.stem for p in QUERIES_DIR.glob("*.*")})
     out["unknown"] = ["OMIM:999999999", "MGI:999999999", "MP:9999999", "HP:9999999", "MODEL:nope",
                       "NCBIGene:0", "ORPHA:1", "MONDO:0000000"]
     store.close()

@@ -195,10 +195,55 @@ def test_without_a_key_the_query_endpoints_are_open(client, monkeypatch):
     assert client.get("/sparql", params={"query": "ASK { ?s ?p ?o }"}).status_code == 200
 
 
-# -- Cypher (only when the route exists) -----------------------------------------------------
+# -- Cypher: refused before Neo4j, credentials never shown -------------------------------
 
-def test_cypher_route_present_or_skipped(client):
-    paths = client.get("/openapi.json").json()["paths"]
-    if not any(p.startswith("/cypher") for p in paths):
-        pytest.skip("/cypher is not implemented yet (api/routes/cypher.py, another engineer): "
-                    "Cypher write/LOAD CSV/admin refusal and credential-logging checks not run")
+CYPHER_WRITES = [
+    "CREATE (n:X {id: 1})",
+    "MATCH (n) DETACH DELETE n",
+    "MATCH (n) SET n.x = 1 RETURN n",
+    "MERGE (n:X {id: 1}) RETURN n",
+    "MATCH (n) REMOVE n.id",
+    "LOAD CSV FROM 'file:///etc/passwd' AS row RETURN row",
+    "LOAD CSV WITH HEADERS FROM 'http://127.0.0.1:9/x.csv' AS row RETURN row",
+    "CALL dbms.security.createUser('x', 'y', false)",
+    "CALL dbms.killQueries(['q'])",
+    "CALL db.clearQueryCaches()",
+    "CALL apoc.cypher.runWrite('CREATE (n)', {})",
+    "MATCH (n) CALL { WITH n DELETE n } IN TRANSACTIONS RETURN 1",
+    "create index foo for (n:X) on (n.id)",
+    "DROP CONSTRAINT c",
+    "MATCH (n) RETURN n; CREATE (m)",
+    "USING PERIODIC COMMIT LOAD CSV FROM 'file:///x' AS r CREATE (n)",
+]
+SECRET_PW = "neo4j-pw-that-must-not-leak"
+
+
+@pytest.fixture(scope="module")
+def cypher_client(mini_store):
+    """Neo4j configured on a closed loopback port: anything sent to it would answer 503."""
+    settings = {**SETTINGS, "neo4j_uri": "bolt://127.0.0.1:1", "neo4j_password": SECRET_PW,
+                "cypher_timeout": 2}
+    app = create_app(mini_store, settings=settings)
+    if "/cypher" not in app.openapi()["paths"]:
+        pytest.skip("/cypher is not implemented (api/routes/cypher.py)")
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+
+
+@pytest.mark.parametrize("query", CYPHER_WRITES)
+def test_cypher_writes_load_csv_and_admin_are_refused_before_neo4j(cypher_client, query):
+    # 403 (not the 503 of the unreachable server): refused without contacting Neo4j
+    r = cypher_client.post("/cypher", json={"query": query})
+    assert r.status_code in (400, 403), (r.status_code, r.text)
+    assert r.status_code == 403 or "malformed" in r.text.lower() or "one statement" in r.text.lower(), r.text
+    assert SECRET_PW not in r.text and not LEAKS.search(r.text)
+
+
+def test_cypher_read_reaches_neo4j_and_unreachable_is_503_without_secrets(cypher_client, caplog):
+    with caplog.at_level(logging.DEBUG):
+        r = cypher_client.post("/cypher", json={"query": "MATCH (n) RETURN count(n) AS n"})
+    assert r.status_code == 503, r.text
+    assert SECRET_PW not in r.text and not LEAKS.search(r.text)
+    logged = "\n".join(rec.getMessage() + (rec.exc_text or "") for rec in caplog.records)
+    assert SECRET_PW not in logged
+    assert SECRET_PW not in repr(cypher_client.app.state.cypher.settings)

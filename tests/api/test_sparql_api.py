@@ -67,6 +67,8 @@ def test_select_formats(client, accept, ctype):
     r = client.get("/sparql", params={"query": GENES}, headers=headers)
     assert r.status_code == 200 and r.headers["content-type"] == ctype
     assert "Accept" in r.headers["vary"]
+    if accept == "text/csv":  # lossy: pyoxigraph does not parse it back; see the next test
+        return
     fmt = ox.QueryResultsFormat.from_media_type(ctype.split(";")[0])
     assert [s["g"].value for s in ox.parse_query_results(r.content, fmt)] == MOUSE
 

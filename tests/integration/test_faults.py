@@ -9,8 +9,10 @@ root, and ``chmod`` does not stop root, but a read-only or full filesystem does.
 are skipped with the reason when mounting is not allowed. No mocks: real builds, real
 Oxigraph, the real ``kg serve`` command.
 
-Neo4j stopped while the service runs (/cypher -> 503, then recovery) is not here: the
-/cypher route did not exist when this was written (see the issue 7 note).
+Neo4j stopped while the service runs: a real embedded Neo4j (kg/store/neo4j_launcher.py,
+its own instance, not the session one, since this test stops it) is stopped and started
+again on the same port under a running app: /cypher answers 503 while it is down and
+200 again once it is back, without restarting the service.
 """
 
 from __future__ import annotations
@@ -184,3 +186,39 @@ def test_build_where_a_file_stands_for_the_builds_folder_fails_clearly(tmp_path)
     (root / "builds").write_text("not a folder")
     with pytest.raises(BuildFailed, match="cannot write the store"):
         _quiet_build(root, with_scoring=False)
+
+
+# -- Neo4j stopped while the service runs ------------------------------------------------
+
+@pytest.mark.neo4j
+def test_cypher_answers_503_while_neo4j_is_down_and_recovers(built, tmp_path):
+    import time
+
+    from kg.store.neo4j_launcher import EmbeddedNeo4j, free_loopback_port
+    from tests.neo4j_fixture import require_java
+
+    require_java()
+    server = EmbeddedNeo4j(tmp_path / "neo4j", port=free_loopback_port(), heap="512m", page_cache="64m")
+    server.start()
+    try:
+        app = create_app(built, settings={"neo4j_uri": server.uri, "cypher_timeout": 5,
+                                          "sparql_isolation": "thread"})
+        q = {"query": "RETURN 1 AS one"}
+        with TestClient(app, raise_server_exceptions=False) as c:
+            r = c.post("/cypher", json=q)
+            assert r.status_code == 200 and r.json()["rows"] == [{"one": 1}], r.text
+            server.stop()
+            r = c.post("/cypher", json=q)
+            assert r.status_code == 503, r.text
+            assert "Traceback" not in r.text
+            assert c.get("/health").status_code == 200  # the rest of the service is unaffected
+            server.start()  # same port
+            deadline = time.monotonic() + 60
+            while True:
+                r = c.post("/cypher", json=q)
+                if r.status_code == 200 or time.monotonic() > deadline:
+                    break
+                time.sleep(0.5)
+            assert r.status_code == 200 and r.json()["rows"] == [{"one": 1}], r.text
+    finally:
+        server.stop()
