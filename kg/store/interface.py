@@ -26,7 +26,7 @@ class Entity:
     label: str | None
     properties: dict[str, list[Any]] = field(default_factory=dict)
     neighbours: list[Neighbour] = field(default_factory=list)
-    neighbour_counts: dict[str, int] = field(default_factory=dict)  # per direction, before any cap
+    neighbour_counts: dict[str, int] = field(default_factory=dict)  # per direction, before the list cap (counting stops at max(10 x cap, 5000))
     sources: list[str] = field(default_factory=list)
 
 

@@ -47,6 +47,7 @@ class OxigraphStore:
     def __init__(self, store: ox.Store, build_dir: Path | None = None):
         self.store = store
         self.build_dir = build_dir
+        self._graphs: list[ox.NamedNode] | None = None
 
     @classmethod
     def open_build(cls, build_dir: Path) -> "OxigraphStore":
@@ -109,15 +110,20 @@ class OxigraphStore:
                 props[vocab.compress(p)].append(term_value(q.object))
         incoming: list[Neighbour] = []
         n_in = 0
-        for q in self.store.quads_for_pattern(None, None, node, None):
-            g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
-            if g in HIDDEN_GRAPHS:
-                continue
-            n_in += 1
-            if len(incoming) < max_neighbours:
-                incoming.append(Neighbour(vocab.compress(q.predicate.value),
-                                          vocab.compress(q.subject.value), None, "in",
-                                          g.rsplit("/", 1)[-1]))
+        count_cap = max(10 * max_neighbours, 5000)  # beyond this, counts are lower bounds
+        for g in self._visible_graphs():
+            source = g.value.rsplit("/", 1)[-1]
+            for q in self.store.quads_for_pattern(None, None, node, g):
+                if q.predicate.value in STRUCTURAL:
+                    continue
+                n_in += 1
+                if len(incoming) < max_neighbours:
+                    incoming.append(Neighbour(vocab.compress(q.predicate.value),
+                                              vocab.compress(q.subject.value), None, "in", source))
+                elif n_in >= count_cap:
+                    break
+            if n_in >= count_cap:
+                break
         if category is None and not props and not out and not incoming:
             return None
         self._label_neighbours(out + incoming)
@@ -133,6 +139,14 @@ class OxigraphStore:
         props = {k: sorted(set(v), key=str) for k, v in props.items()}
         return Entity(curie, category, label, props, list(seen.values()),
                       {"out": n_out, "in": n_in}, sorted(sources))
+
+    def _visible_graphs(self) -> list[ox.NamedNode]:
+        """The source graphs (not the closure nor the metadata), listed once per store."""
+        if self._graphs is None:
+            self._graphs = sorted((g for g in self.store.named_graphs()
+                                   if isinstance(g, ox.NamedNode) and g.value not in HIDDEN_GRAPHS),
+                                  key=lambda g: g.value)
+        return self._graphs
 
     def _label_neighbours(self, items: list[Neighbour]) -> None:
         lab = ox.NamedNode(vocab.RDFS + "label")
