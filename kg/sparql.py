@@ -16,11 +16,14 @@ What a request goes through
        query names. The store is also opened read-only, so a write cannot happen even
        if a check were wrong; SERVICE has no such second wall, hence the tokenizer.
     3. :func:`negotiate` picks the result format from ``Accept`` (or ``?format=``).
-    4. :func:`execute` runs the query with the default graph as the union of all named
-       graphs (unless ``default-graph-uri`` is given) and the project's prefixes
-       predeclared, iterating the answers lazily: the deadline and the row cap are
-       checked between rows, so an over-long or over-large answer stops with
-       :class:`QueryTimeout` (503) or :class:`TooManyRows` (400) instead of running on.
+    4. :func:`run_query` runs it with the default graph as the union of all named graphs
+       (unless ``default-graph-uri`` is given) and the project's prefixes predeclared,
+       iterating the answers lazily: the deadline and the row cap are checked between
+       rows, so an over-long or over-large answer stops with :class:`QueryTimeout` (503)
+       or :class:`TooManyRows` (400) instead of running on. The union is a multiset: a
+       triple that several sources state (a gene's symbol in ``impc`` and in
+       ``mgi_orthology``) comes back once per graph, so use DISTINCT, or ``GRAPH ?g``.
+       The named queries (:mod:`kg.queries`) run through the same service and limits.
 
 The limit of checking between rows, and the process pool
     pyoxigraph cannot cancel a query. Checking the clock between rows stops any
@@ -46,7 +49,7 @@ Limits come from :class:`Limits`: app settings, then environment
 Traceback (most recent call last):
 ...
 kg.sparql.QueryRefused: SERVICE (federated query) is not allowed on this endpoint: it would make the server call other URLs
->>> analyse("INSERT DATA { <http://a> <http://b> <http://c> }").status
+>>> analyse("INSERT DATA { <http://a> <http://b> <http://c> }")
 Traceback (most recent call last):
 ...
 kg.sparql.QueryRefused: SPARQL Update (INSERT) is not allowed: this endpoint is read-only
@@ -1080,6 +1083,9 @@ class WorkerPool:
             except _WorkerGone as exc:
                 w.kill()
                 raise SparqlError(f"the SPARQL worker died while running the query ({exc})", 500) from None
+            except BaseException:  # could not start (store unreadable), or interrupted: never leak it
+                w.kill()
+                raise
             self._idle.put(w)
         finally:
             self._slots.release()

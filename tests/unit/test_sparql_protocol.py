@@ -274,3 +274,14 @@ def test_select_table_gives_the_same_values_in_both_modes(disk_store):
     finally:
         proc_service.close()
     assert thread.rows == proc.rows == [{"s": EX + "s0", "o": 0, "x": None}, {"s": EX + "s1", "o": 1, "x": None}]
+
+
+def test_a_worker_that_cannot_open_the_store_is_a_clear_500(tmp_path):
+    service = sparql.SparqlService(ox.Store(), tmp_path / "missing", sparql.Limits(workers=1, timeout_s=5))
+    try:
+        with pytest.raises(sparql.SparqlError) as exc:
+            service.handle(sparql.SparqlRequest("ASK {}"), None)
+        assert exc.value.status == 500 and "could not open the store" in exc.value.message
+        assert service.pool._idle.empty()  # the failed worker was not kept
+    finally:
+        service.close()

@@ -279,8 +279,8 @@ CCC = {"human_gene": "NCBIGene:1003", "human_symbol": "CCC", "gene": "MGI:103", 
 
 
 @pytest.mark.parametrize("params,expected", [
-    ({}, [dict(CCC, system=None, min_phenotypes=1)]),
-    ({"min_phenotypes": "2"}, [dict(CCC, system=None, min_phenotypes=2)]),
+    ({}, [dict(CCC, system="MP:0000001", min_phenotypes=1)]),  # the default system: the MP root
+    ({"min_phenotypes": "2"}, [dict(CCC, system="MP:0000001", min_phenotypes=2)]),
     ({"min_phenotypes": "3"}, []),
     ({"system": "MP:0005378"}, [dict(CCC, system="MP:0005378", min_phenotypes=1)]),
     ({"system": "MP:0001260"}, [dict(CCC, calls=1, phenotypes=1, system="MP:0001260", min_phenotypes=1)]),
