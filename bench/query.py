@@ -16,14 +16,18 @@ What it measures
        (``?mp kgv:subClassOfOrSelf ?term``) against ``rdfs:subClassOf*``, alone and
        joined with the calls, with the term bound by ``substitutions=`` (how the named
        queries bind it) and written as a constant, for a leaf, a mid-level, a
-       top-level term and the root.
+       top-level term and the root;
+    4. the timeout: how soon a streaming and a blocking query stop in thread mode, and
+       in process mode the 503, the replacement worker, cold start and memory.
 The machine is shared: the load average before and after is printed with the figures,
 and CPU time is given beside wall time because it is less sensitive to other jobs.
 
 Cypher side: :data:`CYPHER_RUNNERS` is the hook. A function registered there under a
 query name takes the parameters and returns a zero-argument callable that runs the
 ``queries/NAME.cypher`` twin once against Neo4j; when present, its p50/p99 is printed
-beside the SPARQL figures (``--cypher`` turns the column on).
+beside the SPARQL figures. ``--cypher --neo4j-uri bolt://...`` fills it from
+:func:`kg.queries_cypher.run` for every query that has a twin (user and password from
+``IMPC_KG_NEO4J_USER`` / ``IMPC_KG_NEO4J_PASSWORD``, as ``kg serve`` reads them).
 """
 
 from __future__ import annotations
@@ -167,11 +171,91 @@ def bench_closure(store: ox.Store, repeat: int, path_timeout_s: float) -> list[d
     return out
 
 
+BLOCKING = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # 5.6M x 5.6M: never ends
+STREAMING = "SELECT * WHERE { ?s ?p ?o }"                              # 5.6M rows, one by one
+
+
+def _rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def bench_limits(store_root: Path, store: ox.Store, hard_s: float = 30.0) -> dict:
+    """What the timeout does on the real graph, in both isolation modes."""
+    import subprocess
+
+    from kg.sparql import Job, QueryTimeout, SparqlService, run_query
+    from kg.store.layout import OXIGRAPH_DIR, StoreRoot
+    out: dict[str, Any] = {"timeout_s": 1.0, "grace_s": 2.0}
+    # thread mode, a query that streams: stopped between rows
+    t0 = time.perf_counter()
+    try:
+        run_query(store, STREAMING, timeout_s=1.0, max_rows=10**9)
+    except QueryTimeout:
+        out["thread_streaming_stopped_after_s"] = round(time.perf_counter() - t0, 3)
+    # thread mode, a query that blocks before its first row: run it in a child we can kill
+    code = ("import sys, time; sys.path.insert(0, %r); import pyoxigraph as ox; from kg.sparql import run_query;"
+            "s = ox.Store.read_only(%r); t = time.time();"
+            "run_query(s, %r, timeout_s=1.0); print(time.time() - t)") % (
+        str(REPO), str(StoreRoot(store_root).require_current() / OXIGRAPH_DIR), BLOCKING)
+    t0 = time.perf_counter()
+    try:
+        subprocess.run([sys.executable, "-c", code], timeout=hard_s, capture_output=True)
+        out["thread_blocking_returned_after_s"] = round(time.perf_counter() - t0, 1)
+    except subprocess.TimeoutExpired:
+        out["thread_blocking_returned_after_s"] = f"> {hard_s:.0f} s (still running; killed by the benchmark)"
+    # process mode: the worker is killed at timeout + grace and replaced
+    build = StoreRoot(store_root).require_current()
+    svc = SparqlService(store, build / OXIGRAPH_DIR, Limits(timeout_s=1.0, grace_s=2.0, workers=1))
+    try:
+        t0 = time.perf_counter()
+        svc.execute(Job("ASK { ?s ?p ?o }", "json"))
+        out["process_cold_start_s"] = round(time.perf_counter() - t0, 3)
+        queries.run(queries.get("genes_for_phenotype"), {"term": "MP:0005378"}, svc.select)
+        worker = svc.pool._idle.queue[-1]
+        out["worker_rss_mb_after_a_query"] = round(_rss_mb(worker.proc.pid), 1)
+        out["server_rss_mb"] = round(_rss_mb(os.getpid()), 1)
+        t0 = time.perf_counter()
+        try:
+            svc.execute(Job(BLOCKING, "json", timeout_s=1.0))
+        except QueryTimeout:
+            out["process_blocking_answered_503_after_s"] = round(time.perf_counter() - t0, 3)
+        out["workers_killed"] = svc.pool.killed
+        t0 = time.perf_counter()
+        svc.execute(Job("ASK { ?s ?p ?o }", "json"))
+        out["next_query_after_kill_s"] = round(time.perf_counter() - t0, 3)
+    finally:
+        svc.close()
+    print(f"  limits: {out}", file=sys.stderr)
+    return out
+
+
+def register_cypher(uri: str) -> Any:
+    """Fill :data:`CYPHER_RUNNERS` from the Neo4j side's runner; returns the driver to close."""
+    from neo4j import GraphDatabase
+
+    from kg import queries_cypher
+    user = os.environ.get("IMPC_KG_NEO4J_USER", "neo4j")
+    password = os.environ.get("IMPC_KG_NEO4J_PASSWORD")
+    driver = GraphDatabase.driver(uri, auth=(user, password) if password else None)
+    for name in queries_cypher.load():
+        CYPHER_RUNNERS[name] = (lambda n: lambda params: lambda: queries_cypher.run(
+            driver, n, params, timeout_s=600, max_rows=10**7))(name)
+    return driver
+
+
+def fmt_s(v: Any) -> str:
+    return f"{v:.3f} s" if isinstance(v, (int, float)) else str(v)
+
+
 def fmt_ms(v: Any) -> str:
     return f"{v:,.1f}" if isinstance(v, (int, float)) else str(v)
 
 
-def markdown(meta: dict, named: list[dict], http: list[dict], closure: list[dict], cypher: bool) -> str:
+def markdown(meta: dict, named: list[dict], http: list[dict], closure: list[dict], cypher: bool,
+             limits: dict | None = None) -> str:
     lines = [MARK_BEGIN, "",
              f"Measured {meta['date']} on {meta['machine']}; load average before {meta['load_before']}, "
              f"after {meta['load_after']} (other engineers' jobs were running). Store: {meta['store']} "
@@ -204,6 +288,18 @@ def markdown(meta: dict, named: list[dict], http: list[dict], closure: list[dict
                 rows = r.get(k + "_rows")
                 cells.append(fmt_ms(r[k]) + (f" ({rows:,})" if rows is not None else ""))
             lines.append(f"| {r['term']} ({r['what']}) | {r['shape']} | " + " | ".join(cells) + " |")
+    if limits:
+        lines += ["", f"Timeout on the real graph (timeout {limits['timeout_s']} s, grace {limits['grace_s']} s):", "",
+                  "| what | figure |", "| --- | --- |",
+                  f"| thread mode, `{STREAMING}` (streams): stopped after | {fmt_s(limits.get('thread_streaming_stopped_after_s'))} |",
+                  f"| thread mode, `{BLOCKING}` (blocks before its first row): returned after | "
+                  f"{fmt_s(limits.get('thread_blocking_returned_after_s'))} |",
+                  f"| process mode, the same blocking query: 503 after | "
+                  f"{limits.get('process_blocking_answered_503_after_s')} s (workers killed: {limits.get('workers_killed')}) |",
+                  f"| process mode, next query after the kill (replacement worker) | {limits.get('next_query_after_kill_s')} s |",
+                  f"| process mode, first query of a cold pool (spawn + open store) | {limits.get('process_cold_start_s')} s |",
+                  f"| worker RSS after genes_for_phenotype MP:0005378 / server RSS | "
+                  f"{limits.get('worker_rss_mb_after_a_query')} MB / {limits.get('server_rss_mb')} MB |"]
     lines += ["", MARK_END]
     return "\n".join(lines)
 
@@ -228,8 +324,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--http", action="store_true", help="also through the FastAPI app (worker process)")
     ap.add_argument("--no-closure", action="store_true", help="skip closure vs property path")
+    ap.add_argument("--no-limits", action="store_true", help="skip the timeout measurements")
     ap.add_argument("--path-timeout", type=float, default=60.0, help="s, for the slow path-in-join runs")
     ap.add_argument("--cypher", action="store_true", help="a Cypher column from CYPHER_RUNNERS")
+    ap.add_argument("--neo4j-uri", help="with --cypher: run the .cypher twins there (kg.queries_cypher)")
     ap.add_argument("--write", action="store_true", help="write the figures into bench/RESULTS.md (## query)")
     ap.add_argument("--json", type=Path, help="also write the raw figures here")
     args = ap.parse_args(argv)
@@ -243,14 +341,19 @@ def main(argv: list[str] | None = None) -> int:
             "quads": int(store.query("SELECT (COUNT(*) AS ?n) { GRAPH ?g { ?s ?p ?o } }")
                          .__next__()[0].value)}
     print(f"load average {meta['load_before']}", file=sys.stderr)
+    driver = register_cypher(args.neo4j_uri) if args.cypher and args.neo4j_uri else None
     named = bench_named(store, args.repeat, args.warmup, args.cypher)
     http = bench_http(args.store, args.repeat, args.warmup) if args.http else []
     closure = [] if args.no_closure else bench_closure(store, args.repeat, args.path_timeout)
+    limits = None if args.no_limits else bench_limits(args.store, store)
+    if driver is not None:
+        driver.close()
     meta["load_after"] = round(os.getloadavg()[0], 2)
-    body = markdown(meta, named, http, closure, args.cypher)
+    body = markdown(meta, named, http, closure, args.cypher, limits)
     print(body)
     if args.json:
-        args.json.write_text(json.dumps({"meta": meta, "named": named, "http": http, "closure": closure},
+        args.json.write_text(json.dumps({"meta": meta, "named": named, "http": http, "closure": closure,
+                                         "limits": limits},
                                         indent=1, default=str))
     if args.write:
         write_section(REPO / "bench" / "RESULTS.md", body)

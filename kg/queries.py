@@ -30,6 +30,21 @@ How parameters are bound (and the two pyoxigraph 0.5 rules that shape the querie
     variable: substituted, it is a constant the planner starts from; left out, the query
     runs for every entity.
 
+Writing a named query that Oxigraph runs fast (each rule measured on the full graph;
+the figures are in the queries' ``# note:`` lines and bench/RESULTS.md, "query")
+    - start from the bound entity (a gene, a term); "or any descendant" is the closure
+      triple ``?mp kgv:subClassOfOrSelf ?term``, never ``rdfs:subClassOf*`` (with a
+      substituted term, the path in a join takes 17-22 s whatever the term);
+    - read a call's properties inside ``GRAPH ?g { ... }`` (2-3x faster than the union);
+    - check, don't join: ``FILTER EXISTS`` with both ends bound; an optional filter is
+      ``COALESCE(?x, kgv:any) = kgv:any || EXISTS {...}``, free when not asked for;
+    - no FILTER inside a UNION branch or nested group (the group is then evaluated on
+      its own, for every row of the store); filter after the UNION;
+    - a multi-pattern ``NOT EXISTS`` is hash-joined per outer row: nest single-pattern
+      EXISTS instead; for a whole-graph anti-join, MINUS;
+    - OPTIONAL is a hash join over every triple of the predicate: look labels and
+      symbols up after the rows are few, or as a join when they are always there.
+
 >>> lib = load()
 >>> sorted(lib)[:3]
 ['disease_phenocopies', 'gene_phenotype_calls', 'gene_phenotype_systems']
@@ -47,7 +62,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
@@ -276,7 +291,8 @@ def run_on_store(store: ox.Store, name: str, raw_params: Mapping[str, str] | Non
     return table
 
 
-def _cell(v: Any) -> str:
+def format_cell(v: Any) -> str:
+    """One TSV cell: empty for null, true/false, tabs and newlines escaped."""
     if v is None:
         return ""
     if isinstance(v, bool):
@@ -295,5 +311,5 @@ def to_tsv(table: Table, comments: list[str] | None = None) -> str:
         out.write(f"# {c}\n")
     out.write("\t".join(table.columns) + "\n")
     for row in table.rows:
-        out.write("\t".join(_cell(row.get(c)) for c in table.columns) + "\n")
+        out.write("\t".join(format_cell(row.get(c)) for c in table.columns) + "\n")
     return out.getvalue()

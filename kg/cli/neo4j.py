@@ -43,6 +43,9 @@ def load_neo4j(
                                  help=f"or ${PASSWORD_ENV}; omit when auth is disabled"),
     database: str = typer.Option(None, "--database", help="default: the server's default database"),
     batch_size: int = typer.Option(5000, "--batch-size", min=1, help="rows per UNWIND transaction"),
+    workers: int = typer.Option(1, "--workers", min=1,
+                                help="write transactions in flight at once (2: a little faster, "
+                                     "with deadlocks Neo4j detects and the driver retries)"),
     store: Path = StoreOpt,
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar (logs, CI)"),
 ):
@@ -65,7 +68,8 @@ def load_neo4j(
     console.print(f"loading into {uri} ...", highlight=False)
     try:
         report = load_graph(ox_store, uri, auth_from(user, password), database=database,
-                            batch_size=batch_size, progress=not no_progress, console=console,
+                            batch_size=batch_size, workers=workers, progress=not no_progress,
+                            console=console,
                             log=lambda m: console.print(m, highlight=False))
     except (ServiceUnavailable, OSError) as exc:
         console.print(f"[red]cannot reach Neo4j at {uri}:[/red] {exc}", highlight=False)

@@ -89,7 +89,7 @@ def query(name: str = typer.Argument(None, help="a named query (queries/NAME.rq)
         for c in table.columns:
             t.add_column(c, overflow="fold")
         for row in table.rows:
-            t.add_row(*(queries._cell(row[c]) for c in table.columns))
+            t.add_row(*(queries.format_cell(row[c]) for c in table.columns))
         Console().print(t)
 
 

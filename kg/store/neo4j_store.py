@@ -46,9 +46,11 @@ ValueError: refusing to use 'biolink:Gene`) DETACH DELETE (n' as a Neo4j label o
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -61,6 +63,10 @@ NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.\-]*:[A-Za-z0-9_][A-Za-z0-9_.\-
 #: every node carries this label; its unique ``id`` index finds any node (edges' endpoints)
 KEY_LABEL = "biolink:Entity"
 DEFAULT_BATCH = 5000
+#: write transactions in flight at once (see :func:`_write`)
+DEFAULT_WORKERS = 1
+#: relationship property indexes the named Cypher queries start from (a gene's IMPC calls)
+QUERY_INDEXES = (("biolink:has_phenotype", "gene"),)
 
 __all__ = [
     "KEY_LABEL",
@@ -196,20 +202,29 @@ def ensure_schema(driver: Any, labels: Iterable[str], types: Iterable[str], data
 
     Why first: MERGE on ``id`` then seeks an index instead of scanning every node, and
     the uniqueness constraint makes a duplicate node impossible rather than unlikely.
-    ``IF NOT EXISTS`` makes this idempotent.
+    ``IF NOT EXISTS`` makes this idempotent. :data:`QUERY_INDEXES` adds the property
+    indexes the named Cypher queries start from.
     """
-    for label in sorted(set(labels)):
+    labels, types = set(labels), set(types)
+    for label in sorted(labels):
         driver.execute_query(
             f"CREATE CONSTRAINT {_schema_name('id', label)} IF NOT EXISTS "
             f"FOR (n:{cypher_name(label)}) REQUIRE n.id IS UNIQUE",
             database_=database,
         )
-    for rtype in sorted(set(types)):
+    for rtype in sorted(types):
         driver.execute_query(
             f"CREATE INDEX {_schema_name('rel_id', rtype)} IF NOT EXISTS "
             f"FOR ()-[r:{cypher_name(rtype)}]-() ON (r.id)",
             database_=database,
         )
+    for rtype, prop in QUERY_INDEXES:
+        if rtype in types and re.fullmatch(r"[a-z_]+", prop):
+            driver.execute_query(
+                f"CREATE INDEX {_schema_name(prop, rtype)} IF NOT EXISTS "
+                f"FOR ()-[r:{cypher_name(rtype)}]-() ON (r.{prop})",
+                database_=database,
+            )
     driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
 
 
@@ -241,6 +256,7 @@ def load_property_graph(
     batch_size: int = DEFAULT_BATCH,
     progress: bool = True,
     console: Any = None,
+    workers: int = DEFAULT_WORKERS,
 ) -> LoadReport:
     """Write nodes and edges (the :mod:`kg.property_graph` reading) to Neo4j, then verify.
 
@@ -278,24 +294,63 @@ def load_property_graph(
     total = sum(map(len, by_labels.values())) + sum(map(len, by_type.values()))
     with _progress(progress, console) as bar:
         task = bar.add_task("nodes", total=total)
-        with driver.session(database=database) as session:
-            for labels, rows in sorted(by_labels.items()):
-                query = _node_query(labels)
-                bar.update(task, description=f"nodes {labels[0]}")
-                for batch in _batches(rows, batch_size):
-                    session.execute_write(_run, query, batch)
-                    report.nodes += len(batch)
-                    bar.advance(task, len(batch))
-            for rtype, rows in sorted(by_type.items()):
-                query = _edge_query(rtype)
-                bar.update(task, description=f"edges {rtype}")
-                for batch in _batches(rows, batch_size):
-                    session.execute_write(_run, query, batch)
-                    report.relationships += len(batch)
-                    bar.advance(task, len(batch))
+        node_jobs = [(_node_query(labels), batch, f"nodes {labels[0]}")
+                     for labels, rows in sorted(by_labels.items()) for batch in _batches(rows, batch_size)]
+        report.nodes = _write(driver, database, node_jobs, workers, bar, task)
+        edge_jobs = [(_edge_query(rtype), batch, f"edges {rtype}")
+                     for rtype, rows in sorted(by_type.items()) for batch in _batches(rows, batch_size)]
+        report.relationships = _write(driver, database, edge_jobs, workers, bar, task)
     report.seconds = time.perf_counter() - t0
     verify(driver, nodes, edges, database=database, report=report)
     return report
+
+
+def _write(driver: Any, database: str | None, jobs: list[tuple[str, Sequence[dict], str]],
+           workers: int, bar: Any, task: Any) -> int:
+    """Run the (query, rows) write jobs, ``workers`` transactions at a time; rows written.
+
+    Why an option: with two in flight, the driver packs one batch while Neo4j commits
+    the other. All nodes are written before any relationship (the callers' two calls),
+    so a relationship's ends always exist; but concurrent relationship batches lock the
+    same dense nodes (HP terms with thousands of annotations), Neo4j detects deadlocks
+    and ``execute_write`` retries them after a back-off. Measured on the full graph
+    (bench/RESULTS.md, "neo4j"): 2 workers 87 s, 1 worker 93 s, with dozens of retried
+    deadlocks -- so the default is 1.
+    """
+    done = 0
+    if workers <= 1:
+        with driver.session(database=database) as session:
+            for query, rows, what in jobs:
+                bar.update(task, description=what)
+                session.execute_write(_run, query, rows)
+                done += len(rows)
+                bar.advance(task, len(rows))
+        return done
+    local = threading.local()
+    sessions: list[Any] = []
+    lock = threading.Lock()
+
+    def one(job: tuple[str, Sequence[dict], str]) -> int:
+        session = getattr(local, "session", None)
+        if session is None:
+            session = local.session = driver.session(database=database)
+            with lock:
+                sessions.append(session)
+        session.execute_write(_run, job[0], job[1])
+        return len(job[1])
+
+    try:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="neo4j-load") as pool:
+            pending = {pool.submit(one, job): job for job in jobs}
+            for fut in as_completed(pending):
+                n = fut.result()  # re-raises the first failure
+                done += n
+                bar.update(task, description=pending[fut][2])
+                bar.advance(task, n)
+    finally:
+        for session in sessions:
+            session.close()
+    return done
 
 
 def _run(tx: Any, query: str, rows: Sequence[dict]) -> None:
@@ -431,6 +486,7 @@ def load_graph(
     progress: bool = True,
     console: Any = None,
     log: Callable[[str], None] | None = None,
+    workers: int = DEFAULT_WORKERS,
 ) -> LoadReport:
     """Read the embedded store as a property graph and load it into the Neo4j at ``uri``.
 
@@ -449,7 +505,8 @@ def load_graph(
     with GraphDatabase.driver(uri, auth=auth) as driver:
         driver.verify_connectivity()
         report = load_property_graph(
-            driver, nodes, edges, database=database, batch_size=batch_size, progress=progress, console=console
+            driver, nodes, edges, database=database, batch_size=batch_size, progress=progress,
+            console=console, workers=workers,
         )
     report.read_seconds = read_s
     return report
