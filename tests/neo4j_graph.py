@@ -22,12 +22,10 @@ def wipe(uri: str, auth: Any = None) -> None:
     """Remove every node, relationship, constraint and index (a clean database)."""
     from neo4j import GraphDatabase
 
+    from kg.store.neo4j_store import clear
+
     with GraphDatabase.driver(uri, auth=auth) as driver:
-        driver.execute_query("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS")
-        for rec in driver.execute_query("SHOW CONSTRAINTS YIELD name").records:
-            driver.execute_query(f"DROP CONSTRAINT `{rec['name']}`")
-        for rec in driver.execute_query("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'").records:
-            driver.execute_query(f"DROP INDEX `{rec['name']}`")
+        clear(driver, schema=True)
 
 
 def load_store(store_root: Path, uri: str, auth: Any = None):

@@ -46,6 +46,9 @@ def load_neo4j(
     workers: int = typer.Option(1, "--workers", min=1,
                                 help="write transactions in flight at once (2: a little faster, "
                                      "with deadlocks Neo4j detects and the driver retries)"),
+    replace: bool = typer.Option(False, "--replace",
+                                 help="delete everything in the database first (after a rebuild that "
+                                      "removed entities; otherwise MERGE keeps them)"),
     store: Path = StoreOpt,
     no_progress: bool = typer.Option(False, "--no-progress", help="no progress bar (logs, CI)"),
 ):
@@ -68,7 +71,8 @@ def load_neo4j(
     console.print(f"loading into {uri} ...", highlight=False)
     try:
         report = load_graph(ox_store, uri, auth_from(user, password), database=database,
-                            batch_size=batch_size, workers=workers, progress=not no_progress,
+                            batch_size=batch_size, workers=workers, replace=replace,
+                            progress=not no_progress,
                             console=console,
                             log=lambda m: console.print(m, highlight=False))
     except (ServiceUnavailable, OSError) as exc:

@@ -73,6 +73,7 @@ __all__ = [
     "LoadReport",
     "Neo4jStore",
     "clean_properties",
+    "clear",
     "cypher_name",
     "ensure_schema",
     "load_graph",
@@ -228,6 +229,22 @@ def ensure_schema(driver: Any, labels: Iterable[str], types: Iterable[str], data
     driver.execute_query("CALL db.awaitIndexes(300)", database_=database)
 
 
+def clear(driver: Any, database: str | None = None, schema: bool = False) -> None:
+    """Delete every node and relationship (batched, so a big graph does not need one huge
+    transaction); with ``schema``, drop every constraint and index too.
+
+    Why: a reload after a rebuild MERGEs what exists now but cannot know what was removed
+    since; ``kg load neo4j --replace`` starts from an empty database instead.
+    """
+    with driver.session(database=database) as session:  # auto-commit: IN TRANSACTIONS needs it
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        if schema:
+            for rec in list(session.run("SHOW CONSTRAINTS YIELD name")):
+                session.run(f"DROP CONSTRAINT {_quote_any(rec['name'])} IF EXISTS").consume()
+            for rec in list(session.run("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'")):
+                session.run(f"DROP INDEX {_quote_any(rec['name'])} IF EXISTS").consume()
+
+
 def _node_query(labels: tuple[str, ...]) -> str:
     extra = "".join(":" + cypher_name(lab) for lab in labels if lab != KEY_LABEL)
     return (
@@ -314,8 +331,8 @@ def _write(driver: Any, database: str | None, jobs: list[tuple[str, Sequence[dic
     so a relationship's ends always exist; but concurrent relationship batches lock the
     same dense nodes (HP terms with thousands of annotations), Neo4j detects deadlocks
     and ``execute_write`` retries them after a back-off. Measured on the full graph
-    (bench/RESULTS.md, "neo4j"): 2 workers 87 s, 1 worker 93 s, with dozens of retried
-    deadlocks -- so the default is 1.
+    (bench/RESULTS.md, "neo4j"): 2 workers 75-87 s, 1 worker 69-93 s, with dozens of
+    retried deadlocks -- so the default is 1.
     """
     done = 0
     if workers <= 1:
@@ -487,11 +504,13 @@ def load_graph(
     console: Any = None,
     log: Callable[[str], None] | None = None,
     workers: int = DEFAULT_WORKERS,
+    replace: bool = False,
 ) -> LoadReport:
     """Read the embedded store as a property graph and load it into the Neo4j at ``uri``.
 
     ``auth`` is what the driver takes (``(user, password)`` or ``None``). Idempotent:
-    a second run MERGEs onto the same nodes and relationships.
+    a second run MERGEs onto the same nodes and relationships. ``replace`` empties the
+    database first (see :func:`clear`).
     """
     from neo4j import GraphDatabase
 
@@ -504,6 +523,10 @@ def load_graph(
         log(f"read {len(nodes)} nodes and {len(edges)} edges from the store in {read_s:.1f} s")
     with GraphDatabase.driver(uri, auth=auth) as driver:
         driver.verify_connectivity()
+        if replace:
+            if log:
+                log("deleting everything in the database first (--replace)")
+            clear(driver, database)
         report = load_property_graph(
             driver, nodes, edges, database=database, batch_size=batch_size, progress=progress,
             console=console, workers=workers,

@@ -113,3 +113,15 @@ def test_cli_load_unreachable_neo4j_exits_2(mini_store):
     res = CliRunner().invoke(app, ["load", "neo4j", "--uri", f"bolt://127.0.0.1:{free_loopback_port()}",
                                    "--store", str(mini_store), "--no-progress"])
     assert res.exit_code == 2 and "cannot reach Neo4j" in res.output
+
+
+def test_stale_entities_are_reported_and_replace_removes_them(mini_neo4j, mini_store):
+    server, _ = mini_neo4j
+    with GraphDatabase.driver(server.uri, auth=server.auth) as d:
+        d.execute_query("CREATE (:`biolink:Entity`:`biolink:Gene` {id: 'MGI:STALE', category: 'biolink:Gene'})")
+    again = load_store(mini_store, server.uri, server.auth)
+    assert "label biolink:Gene: expected 8, Neo4j has 9" in again.differences
+    res = CliRunner().invoke(app, ["load", "neo4j", "--uri", server.uri, "--store", str(mini_store),
+                                   "--no-progress", "--replace"])
+    assert res.exit_code == 0, res.output
+    assert load_store(mini_store, server.uri, server.auth).ok
