@@ -108,7 +108,8 @@ def markdown(meta: dict, rows: list[dict]) -> str:
         "",
         f"Command: `{meta['command']}` ({meta['date']}; {meta['repeat']} runs after {meta['warmup']} warm-up "
         f"runs, fewer for the two report-sized cases; wall time in this process; Cypher over Bolt on "
-        f"loopback, READ session). Machine: {meta['machine']}, **shared**; load average "
+        f"loopback, READ session, against an embedded Neo4j filled by `kg load neo4j`: "
+        f"`kg neo4j start --page-cache 1g`, or `--embedded`). Machine: {meta['machine']}, **shared**; load average "
         f"{meta['load_before']} before, {meta['load_after']} after.",
         "",
         "| query | parameters | rows | SPARQL p50 / p99 ms | Cypher p50 / p99 ms |",

@@ -188,7 +188,7 @@ SELECT ?g ?p (COUNT(*) AS ?n) WHERE {
 COUNT_NEGATED = """
 SELECT (COUNT(?a) AS ?n) WHERE { ?a biolink:negated true }"""
 COUNT_MAPPING_SETS = """
-SELECT ?set (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m kgv:mappingSet ?set } GROUP BY ?set"""
+SELECT ?set (COUNT(DISTINCT ?m) AS ?n) WHERE { ?m a sssom:Mapping ; kgv:mappingSet ?set } GROUP BY ?set"""
 
 
 def compute_counts(store: OxigraphStore) -> dict[str, Any]:

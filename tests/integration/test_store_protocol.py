@@ -37,12 +37,11 @@ EXPECTED = {
 }
 
 
-@pytest.fixture(scope="module", params=["oxigraph", "neo4j"])
+@pytest.fixture(scope="module", params=["oxigraph", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def store(request, mini_store):
     if request.param == "oxigraph":
         s = OxigraphStore.open(mini_store)
     else:
-        request.applymarker(pytest.mark.neo4j)
         server, _ = request.getfixturevalue("mini_neo4j")
         s = Neo4jStore.connect(server.uri, server.auth)
     yield s
