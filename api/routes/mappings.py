@@ -19,10 +19,10 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-import threading
 from pathlib import Path
 from typing import Literal
 
+from api.app_state import once_per_app
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse
 from starlette.datastructures import UploadFile
@@ -35,7 +35,6 @@ from kg.mappings.validate import parse_checks
 router = APIRouter(tags=["mappings"])
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-_lock = threading.Lock()
 
 
 class _Upload:
@@ -89,32 +88,20 @@ async def read_upload(request: Request, filename: str | None = Query(
 
 def _context(request: Request):
     """The store snapshot, read on first use and kept (one per app)."""
-    state = request.app.state
-    ctx = getattr(state, "mapping_context", None)
-    if ctx is None:
-        with _lock:
-            ctx = getattr(state, "mapping_context", None)
-            if ctx is None:
-                ctx = load_context(state.store)
-                manifest = getattr(state, "manifest", None) or {}
-                ctx.build["build_id"] = manifest.get("build_id", ctx.build.get("build_id"))
-                ctx.build["versions"] = {k: v.get("version") for k, v in manifest.get("sources", {}).items()
-                                         if k in ("mp", "hp", "hpoa", "impc")}
-                state.mapping_context = ctx
-    return ctx
+    def build():
+        state = request.app.state
+        ctx = load_context(state.store)
+        manifest = getattr(state, "manifest", None) or {}
+        ctx.build["build_id"] = manifest.get("build_id", ctx.build.get("build_id"))
+        ctx.build["versions"] = {k: v.get("version") for k, v in manifest.get("sources", {}).items()
+                                 if k in ("mp", "hp", "hpoa", "impc")}
+        return ctx
+    return once_per_app(request, "mapping_context", build)
 
 
 def _baseline(request: Request, ctx):
-    state = request.app.state
-    base = getattr(state, "mapping_impact_baseline", None)
-    if base is None:
-        from kg.mappings.impact import build_baseline
-        with _lock:
-            base = getattr(state, "mapping_impact_baseline", None)
-            if base is None:
-                base = build_baseline(ctx)
-                state.mapping_impact_baseline = base
-    return base
+    from kg.mappings.impact import build_baseline
+    return once_per_app(request, "mapping_impact_baseline", lambda: build_baseline(ctx))
 
 
 _BODY_DOC = {"requestBody": {"required": True, "content": {

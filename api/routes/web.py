@@ -25,11 +25,11 @@ disease names) is built once, lazily, on the first search, by direct index scans
 from __future__ import annotations
 
 import re
-import threading
 import time
 from pathlib import Path
 
 import pyoxigraph as ox
+from api.app_state import once_per_app
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse
 
@@ -40,7 +40,6 @@ router = APIRouter(tags=["web"])
 
 STATIC = Path(__file__).resolve().parents[1] / "static"
 QUERIES = Path(__file__).resolve().parents[2] / "queries"
-_lock = threading.Lock()
 
 KIND_ORDER = {"disease": 0, "gene": 1, "HP": 2, "MP": 3}
 
@@ -119,15 +118,7 @@ def build_label_index(store: ox.Store) -> LabelIndex:
 
 
 def label_index(request: Request) -> LabelIndex:
-    state = request.app.state
-    idx = getattr(state, "search_index", None)
-    if idx is None:
-        with _lock:
-            idx = getattr(state, "search_index", None)
-            if idx is None:
-                idx = build_label_index(state.store.store)
-                state.search_index = idx
-    return idx
+    return once_per_app(request, "search_index", lambda: build_label_index(request.app.state.store.store))
 
 
 @router.get("/search", summary="Autocomplete over diseases, mouse genes, MP and HP terms (labels and synonyms)")
