@@ -1,9 +1,11 @@
 """`kg build`: every source of the catalogue into one new store, swapped in atomically.
 
 Steps: resolve each source's file (mirror folder, cache, or download); parse it with
-its loader; check and turn records into N-Quads (:mod:`kg.graph_builder`); bulk-load
-the quads into a fresh Oxigraph directory; count; write the manifest and the build
-report; build the scoring tables; then publish (rename + swap the ``current`` link).
+its loader; check and turn records into N-Quads (:mod:`kg.graph_builder`), streamed in
+1 M-quad batches into Oxigraph's bulk loader in a fresh directory, while the facts the
+scoring needs are collected on the way (:mod:`kg.scoring.collect`); build the scoring
+tables from them; count; write the manifest and the build report; then publish (rename +
+swap the ``current`` link).
 Anything that fails before the publish leaves the previous store untouched.
 
 Same inputs give the same store: ids are content hashes, and the graph holds no
@@ -16,6 +18,7 @@ import hashlib
 import importlib
 import json
 import os
+import queue
 import shutil
 import threading
 import time
@@ -31,6 +34,8 @@ from kg.catalogue import Source, SourceMissing, find_local, load_catalogue
 from kg.graph_builder import GraphBuilder
 from kg.rdf import QuadWriter, graph, literal, pred
 from kg.report import BuildReport, SourceFormatError
+from kg.scoring import save_scoring_tables
+from kg.scoring.collect import CorpusCollector
 from kg.store.layout import MANIFEST, OXIGRAPH_DIR, SCORING_DIR, StoreRoot
 from kg.store.oxigraph_store import OxigraphStore, compute_counts
 from kg.vocab import graph_iri
@@ -102,45 +107,115 @@ def _loader(name: str):
     return importlib.import_module(f"loaders.{name}")
 
 
-def stream_into_store(store: ox.Store, workdir: Path, produce: Callable):
-    """Run ``produce(text_stream)`` while Oxigraph's bulk loader reads what it writes.
+#: quads per bulk-load call. Oxigraph's bulk loader holds a batch in memory: one call over the
+#: whole graph (5.2 M quads) peaked at 1.9 GB RSS, 1 M-quad calls at 1.1 GB (bench/RESULTS.md, build)
+CHUNK_QUADS = 1_000_000
 
-    Why a FIFO: the Python side (parsing, checking, formatting N-Quads) and the Rust
-    bulk loader (which releases the GIL) then run at the same time on two cores, and no
-    gigabyte-sized temporary file is written. An error on either side stops both.
+
+class ChunkedFifoSink:
+    """A text sink for :class:`~kg.rdf.QuadWriter` that feeds Oxigraph one FIFO per chunk.
+
+    Each ``write`` is one N-Quads line (QuadWriter writes one line per call). After
+    ``chunk`` lines the current FIFO is closed, so the bulk loader finishes that batch
+    and frees its memory, and the next line opens a new FIFO for the next batch.
     """
-    fifo = workdir / "graph.nq.fifo"
-    os.mkfifo(fifo)
+
+    def __init__(self, workdir: Path, chunk: int, ready: "queue.Queue[Path | None]"):
+        self.workdir, self.chunk, self.ready = workdir, chunk, ready
+        self.n_chunks = 0
+        self._fh: TextIO | None = None
+        self._left = 0
+
+    def _open(self) -> TextIO:
+        path = self.workdir / f"graph-{self.n_chunks:03d}.nq.fifo"
+        self.n_chunks += 1
+        os.mkfifo(path)
+        self.ready.put(path)
+        self._fh = open(path, "w", encoding="utf-8", buffering=1 << 20)  # waits for the reader
+        self._left = self.chunk
+        return self._fh
+
+    def write(self, line: str) -> None:
+        fh = self._fh if self._left > 0 and self._fh is not None else self._rotate()
+        fh.write(line)
+        self._left -= 1
+
+    def _rotate(self) -> TextIO:
+        self.close()
+        return self._open()
+
+    def close(self) -> None:
+        if self._fh is not None:
+            fh, self._fh = self._fh, None
+            fh.close()
+
+
+def stream_into_store(store: ox.Store, workdir: Path, produce: Callable, chunk: int = CHUNK_QUADS):
+    """Run ``produce(text_sink)`` while Oxigraph's bulk loader reads what it writes.
+
+    Why FIFOs: the Python side (parsing, checking, formatting N-Quads) and the Rust
+    bulk loader (which releases the GIL) then run at the same time on two cores, and no
+    gigabyte-sized temporary file is written. Why one FIFO per ``chunk`` quads: each
+    ``bulk_load`` call holds its batch in memory, so bounded calls bound the peak RSS.
+    An error on either side stops both.
+    """
+    ready: queue.Queue[Path | None] = queue.Queue()
     failure: list[BaseException] = []
 
     def load() -> None:
-        try:
-            store.bulk_load(path=str(fifo), format=ox.RdfFormat.N_QUADS, lenient=True)
-        except BaseException as exc:  # reported by the main thread
-            failure.append(exc)
+        while True:
+            path = ready.get()
+            if path is None:
+                return
+            try:
+                if not failure:
+                    store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS, lenient=True)
+                else:  # drain, so that the writer never blocks on a FIFO nobody reads
+                    with open(path, "rb") as fh:
+                        while fh.read(1 << 20):
+                            pass
+            except BaseException as exc:  # reported by the main thread
+                failure.append(exc)
+                try:  # unblock the writer of this FIFO: read it to its end
+                    with open(path, "rb") as fh:
+                        while fh.read(1 << 20):
+                            pass
+                except OSError:
+                    pass
 
     loader = threading.Thread(target=load, name="oxigraph-bulk-load")
     loader.start()
+    sink = ChunkedFifoSink(workdir, chunk, ready)
     result = None
     try:
-        with open(fifo, "w", encoding="utf-8", buffering=1 << 20) as out:
-            result = produce(out)
+        result = produce(sink)
+        sink.close()
     except BrokenPipeError:
         pass  # the loader stopped reading: its own error is raised below
     finally:
+        try:
+            sink.close()
+        except BrokenPipeError:
+            pass
+        ready.put(None)
         loader.join()
-        fifo.unlink(missing_ok=True)
+        for fifo in workdir.glob("graph-*.nq.fifo"):
+            fifo.unlink(missing_ok=True)
     if failure:
         raise failure[0]
     return result
 
 
 def write_quads(catalogue: dict[str, Source], paths: dict[str, Path], out: TextIO,
-                report: BuildReport, log: Callable[[str], None] = print) -> tuple[GraphBuilder, dict]:
-    """Parse every source and write the whole graph as N-Quads. Returns the builder and per-source metadata."""
+                report: BuildReport, log: Callable[[str], None] = print,
+                collector=None) -> tuple[GraphBuilder, dict]:
+    """Parse every source and write the whole graph as N-Quads. Returns the builder and per-source metadata.
+
+    ``collector`` (a :class:`kg.scoring.collect.CorpusCollector`) is fed the scoring facts on the way.
+    """
     meta: dict[str, dict] = {}
     w = QuadWriter(out)
-    gb = GraphBuilder(w, report)
+    gb = GraphBuilder(w, report, collector=collector)
     order = sorted(paths, key=lambda n: (
         0 if catalogue[n].loader in ONTOLOGY_LOADERS else
         1 if catalogue[n].loader == "hpoa" else 2, list(catalogue).index(n)))
@@ -240,11 +315,23 @@ def _build_locked(root: StoreRoot, catalogue, data_dir, cache_dir, allow_downloa
         paths = resolve_sources(catalogue, data_dir, cache_dir, allow_download, only, log)
         log(f"building into {partial}")
         store = ox.Store(str(partial / OXIGRAPH_DIR))
+        collector = CorpusCollector() if with_scoring else None
+        timings: dict[str, float] = {}
         gb, meta = stream_into_store(store, partial, lambda out: write_quads(
-            catalogue, paths, out, report, log))
+            catalogue, paths, out, report, log, collector))
         t_parse = time.perf_counter() - t_start
         store.flush()
         t_load = time.perf_counter() - t_start - t_parse
+        gb.w.forget()  # the writer's de-duplication sets: hundreds of MB, not needed any more
+        if collector is not None:
+            # after the load, not during it: the tables' arrays on top of a bulk-load batch
+            # would pass 2 GB; the corpus comes from the builder (kg.scoring.collect), not SPARQL
+            t0 = time.perf_counter()
+            save_scoring_tables(collector.corpus(gb.terms.labels, gb.terms.parents, meta),
+                                partial / SCORING_DIR, log=log)
+            timings["scoring"] = round(time.perf_counter() - t0, 2)
+            log(f"  scoring tables                       {timings['scoring']:5.1f}s")
+            del collector
         counts = compute_counts(OxigraphStore(store, partial))
         del store
         manifest = {
@@ -254,13 +341,10 @@ def _build_locked(root: StoreRoot, catalogue, data_dir, cache_dir, allow_downloa
             "sources": meta,
             "counts": counts,
             "problems": dict(report.counts()),
-            # parsing, writing and Oxigraph's bulk load run at the same time (one FIFO)
-            "timings_s": {"parse_write_and_load": round(t_parse, 2), "flush": round(t_load, 2)},
+            # parsing, writing and Oxigraph's bulk load run at the same time (FIFOs)
+            "timings_s": {"parse_write_and_load": round(t_parse, 2), "flush": round(t_load, 2),
+                          **timings},
         }
-        if with_scoring:
-            t0 = time.perf_counter()
-            _build_scoring(partial, log)
-            manifest["timings_s"]["scoring"] = round(time.perf_counter() - t0, 2)
         manifest["timings_s"]["total"] = round(time.perf_counter() - t_start, 2)
         report.write(partial)
         (partial / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True))
@@ -273,21 +357,6 @@ def _build_locked(root: StoreRoot, catalogue, data_dir, cache_dir, allow_downloa
         if partial.exists():
             shutil.rmtree(partial, ignore_errors=True)
     return BuildResult(final, manifest, report)
-
-
-def _build_scoring(build_dir: Path, log: Callable[[str], None]) -> None:
-    """Precompute the PhenoDigm tables into build_dir/scoring (when the scoring engine is present)."""
-    try:
-        scoring = importlib.import_module("kg.scoring")
-    except ImportError:
-        return
-    builder = getattr(scoring, "build_scoring_artifacts", None)
-    if builder is None:
-        return
-    t0 = time.perf_counter()
-    store = ox.Store.read_only(str(build_dir / OXIGRAPH_DIR))
-    builder(OxigraphStore(store, build_dir), build_dir / SCORING_DIR, log=log)
-    log(f"  scoring tables                       {time.perf_counter() - t0:5.1f}s")
 
 
 def summary_dict(result: BuildResult) -> dict:

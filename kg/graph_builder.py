@@ -112,9 +112,13 @@ class SourceSummary:
 
 
 class GraphBuilder:
-    def __init__(self, writer: QuadWriter, report: BuildReport):
+    def __init__(self, writer: QuadWriter, report: BuildReport, collector=None):
         self.w = writer
         self.report = report
+        #: an optional kg.scoring.collect.CorpusCollector fed with the facts the scoring needs
+        self.collector = collector
+        if collector is not None:
+            writer.on_node = collector.node_described
         self.terms = TermIndex()
         self.hpoa_diseases: set[str] = set()
         self.summaries: dict[str, SourceSummary] = {}
@@ -217,6 +221,9 @@ class GraphBuilder:
             w.edge(c.gene_id, vocab.IN_TAXON, vocab.MOUSE_TAXON, source)
             model = rdf.model_curie(c.gene_id, c.allele_id, c.zygosity, c.life_stage)
             models[model] += 1
+            if self.collector is not None:
+                self.collector.model(model, c.gene_id, c.allele_id, c.zygosity, c.life_stage)
+                self.collector.call(model, mp, c.p_value)
             if c.allele_id:
                 if w.node(c.allele_id, vocab.ALLELE, c.allele_symbol, source,
                           {"biolink:name": literal(c.allele_name)} if c.allele_name else None):
@@ -271,6 +278,8 @@ class GraphBuilder:
                 continue
             seen.add(pair)
             s.used += 1
+            if self.collector is not None:
+                self.collector.orthology(o.mouse_gene_id, o.human_gene_id)
             self.w.node(o.mouse_gene_id, vocab.GENE, o.mouse_symbol, source,
                         {"biolink:symbol": literal(o.mouse_symbol)} if o.mouse_symbol else None)
             self.w.edge(o.mouse_gene_id, vocab.IN_TAXON, vocab.MOUSE_TAXON, source)
@@ -314,6 +323,8 @@ class GraphBuilder:
                 negated += 1
             elif r.aspect == "P":
                 w.edge(r.disease_id, vocab.HAS_PHENOTYPE, hp, source)
+                if self.collector is not None:
+                    self.collector.disease_phenotype(r.disease_id, hp)
             elif r.aspect == "I":
                 w.edge(r.disease_id, "biolink:has_mode_of_inheritance", hp, source)
             a = iri(f"ASSOC:hpoa-{key}")
@@ -322,7 +333,8 @@ class GraphBuilder:
             q(a, rdf.P_SUBJECT, iri(r.disease_id), g)
             q(a, rdf.P_PREDICATE, pred(vocab.HAS_PHENOTYPE), g)
             q(a, rdf.P_OBJECT, iri(hp), g)
-            q(a, pred("biolink:negated"), rdf.TRUE if r.negated else rdf.FALSE, g)
+            if r.negated:  # written only when true (Biolink's default is false): 271k fewer quads
+                q(a, pred("biolink:negated"), rdf.TRUE, g)
             if onset:
                 q(a, pred("biolink:onset_qualifier"), iri(onset), g)
             if freq_term:
@@ -357,6 +369,8 @@ class GraphBuilder:
                 dangling.add(r.disease_id)
                 self.report.add(r.origin, "disease_id", f"{r.disease_id} has no annotation in phenotype.hpoa", "warning")
             s.used += 1
+            if self.collector is not None:
+                self.collector.disease_gene(r.gene_id, r.disease_id)
             self.w.node(r.gene_id, vocab.GENE, r.gene_symbol, source,
                         {"biolink:symbol": literal(r.gene_symbol)} if r.gene_symbol else None)
             self.w.edge(r.gene_id, vocab.IN_TAXON, vocab.HUMAN_TAXON, source)
@@ -397,6 +411,8 @@ class GraphBuilder:
                 continue
             seen.add(triple)
             s.used += 1
+            if self.collector is not None:
+                self.collector.mapping(source, subj, m.predicate_id, obj)
             w = self.w
             for curie, label in ((subj, m.subject_label), (obj, m.object_label)):
                 if not self.terms.checks(curie):  # UPHENO, ZP, ...: describe them here

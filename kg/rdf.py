@@ -49,8 +49,8 @@ Diseases and their phenotypes (graph ``hpoa``)
     disease: ``biolink:Disease``; ``biolink:has_phenotype ?hp`` for each positive aspect-P
     annotation, ``biolink:has_mode_of_inheritance ?hp`` for aspect I;
     annotation (``ASSOC:hpoa-<hash>``): ``biolink:DiseaseToPhenotypicFeatureAssociation``,
-    subject/predicate/object as above, ``biolink:negated`` (xsd:boolean: HPOA ``NOT`` rows
-    are kept, negated, and never become a direct ``has_phenotype`` edge),
+    subject/predicate/object as above, ``biolink:negated true`` on HPOA ``NOT`` rows (kept,
+    negated, never a direct ``has_phenotype`` edge; absent means false, Biolink's default),
     ``biolink:frequency_qualifier ?hp`` (when an HP term) or ``kgv:frequency`` (``n/m``, ``p%``),
     ``biolink:onset_qualifier ?hp``, ``biolink:sex_qualifier``, ``kgv:evidence`` (IEA/PCS/TAS),
     ``biolink:publications`` (IRI for PMID, else string), ``kgv:modifier ?hp``,
@@ -180,6 +180,14 @@ class QuadWriter:
         self.count = 0
         self._described: set[tuple[str, str]] = set()
         self._edges: set[tuple[str, str, str, str]] = set()
+        #: called as on_node(curie, category, label, source) when a node is first described
+        #: in a source graph (the scoring corpus collector listens here)
+        self.on_node = None
+
+    def forget(self) -> None:
+        """Drop the sets that de-duplicate descriptions and edges (once all is written)."""
+        self._described = set()
+        self._edges = set()
 
     def quad(self, s: str, p: str, o: str, g: str) -> None:
         self.out.write(f"{s} {p} {o} {g} .\n")
@@ -200,6 +208,8 @@ class QuadWriter:
         if key in self._described:
             return False
         self._described.add(key)
+        if self.on_node is not None:
+            self.on_node(curie, category, label, source)
         s, g = iri(curie), graph(source)
         self.quad(s, P_CATEGORY, pred(category), g)
         self.quad(s, P_TYPE, OWL_CLASS if rdf_type == "owl:Class" else pred(rdf_type or category), g)

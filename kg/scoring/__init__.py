@@ -30,7 +30,9 @@ cross-species ontology built here. Pipeline and formulas:
    averages of the unthresholded pair score over all terms (semsimian's
    termset_comparison with the phenodigm metric), not normalised.
 
-Entry points: :func:`build_scoring_artifacts` (called at the end of ``kg build``),
+Entry points: :func:`save_scoring_tables` (called by ``kg build`` with the corpus collected
+while writing the graph, :mod:`kg.scoring.collect`), :func:`build_scoring_artifacts` (the same
+from a finished store, :mod:`kg.scoring.from_store`),
 :func:`load_scoring_index` (called by the API lifespan), :class:`ScoringIndex`.
 """
 
@@ -59,7 +61,14 @@ def build_scoring_artifacts(store, out_dir: str | os.PathLike, config: ScoringCo
     from kg.scoring.from_store import corpus_from_store
 
     config = config or ScoringConfig()
-    corpus = corpus_from_store(store, config)
+    return save_scoring_tables(corpus_from_store(store, config), out_dir, config, log)
+
+
+def save_scoring_tables(corpus: ScoringCorpus, out_dir: str | os.PathLike,
+                        config: ScoringConfig | None = None, log=print) -> ScoringIndex:
+    """Precompute the tables of ``corpus`` and save them to out_dir (``kg build`` passes the
+    corpus it collected while writing the graph: :mod:`kg.scoring.collect`)."""
+    config = config or ScoringConfig()
     index = ScoringIndex.build(corpus, config, log=lambda m: log(f"    scoring: {m}"))
     save_index(index, out_dir)
     return index
@@ -69,5 +78,5 @@ __all__ = [
     "ScoringConfig", "DEFAULT_MAPPING_SETS", "ScoringCorpus", "DiseaseProfile", "ModelProfile",
     "Provenance", "bridge_edges", "ScoringIndex", "ProfileScores", "QueryProfile", "UnknownId",
     "termset_similarity", "ScoringArtifactsMissing", "load_scoring_index", "build_scoring_artifacts",
-    "save_index",
+    "save_index", "save_scoring_tables",
 ]

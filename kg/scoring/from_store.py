@@ -145,6 +145,10 @@ def _val(term) -> str | None:
     return None if term is None else term.value
 
 
+def _smallest(a: str | None, b: str | None) -> str | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
 def _rows(store, query: str, substitutions=None):
     raw = getattr(store, "store", store)  # an OxigraphStore wrapper or a pyoxigraph.Store
     return raw.query(PREFIXES + query, use_default_graph_as_union=True, substitutions=substitutions)
@@ -161,7 +165,7 @@ def corpus_from_store(store, config: ScoringConfig | None = None) -> ScoringCorp
             continue
         if labels.get(t) is None:
             labels[t] = _val(r["label"])
-    edges = [(_curie(r["c"]), _curie(r["p"])) for r in _rows(store, Q_ISA)]
+    edges = sorted({(_curie(r["c"]), _curie(r["p"])) for r in _rows(store, Q_ISA)})
     edges = [(c, p) for c, p in edges if c in labels and p in labels]
 
     active = set(config.mapping_sets)
@@ -189,7 +193,12 @@ def corpus_from_store(store, config: ScoringConfig | None = None) -> ScoringCorp
         labels.setdefault(t, None)
     edges += bridges
 
-    disease_labels = {_curie(r["d"]): _val(r["label"]) for r in _rows(store, Q_DISEASES)}
+    # where sources describe a node differently, the smallest label wins: a reproducible rule
+    # (kg.scoring.collect applies the same one while building)
+    disease_labels: dict[str, str | None] = {}
+    for r in _rows(store, Q_DISEASES):
+        d, lab = _curie(r["d"]), _val(r["label"])
+        disease_labels[d] = _smallest(disease_labels.get(d), lab)
     d_terms: dict[str, set[str]] = defaultdict(set)
     for r in _rows(store, Q_DISEASE_PHENOTYPES):
         d = _curie(r["d"])
@@ -207,8 +216,8 @@ def corpus_from_store(store, config: ScoringConfig | None = None) -> ScoringCorp
                                ("gene_id", "gene", _curie), ("gene_symbol", "gsym", _val),
                                ("allele_id", "allele", _curie), ("allele_symbol", "asym", _val)):
             term = r[var]
-            if term is not None and rec.get(key) is None:
-                rec[key] = conv(term)
+            if term is not None:
+                rec[key] = _smallest(rec.get(key), conv(term))
     threshold = ox.Literal(repr(float(config.p_value_threshold)),
                            datatype=ox.NamedNode(vocab.XSD + "double"))
     m_terms: dict[str, set[str]] = defaultdict(set)
