@@ -19,14 +19,58 @@ from kg.store.interface import Entity, Neighbour
 from kg.store.layout import OXIGRAPH_DIR, StoreNotFound, StoreRoot
 
 PREFIXES = "\n".join(f"PREFIX {p}: <{i}>" for p, i in vocab.PREFIX_MAP.items()) + "\n"
-HIDDEN_GRAPHS = {vocab.graph_iri("closure"), vocab.graph_iri("meta")}
+CLOSURE_GRAPH = vocab.graph_iri("closure")
+HIDDEN_GRAPHS = {CLOSURE_GRAPH, vocab.graph_iri("meta"), vocab.graph_iri("summary")}
 STRUCTURAL = {vocab.RDF + "type", vocab.BIOLINK + "category", vocab.KGV + "curie"}
+CATEGORY = vocab.BIOLINK + "category"
+LABEL = vocab.RDFS + "label"
+
+# -- IRI -> CURIE, fast ------------------------------------------------------------------
+# Why: ``curies`` walks a character trie in Python (~15-20 us per IRI); an entity look-up
+# compresses every predicate, neighbour and graph it returns. Every namespace of the
+# prefix map ends with one of a few separator characters, so the longest namespace that
+# is a prefix of an IRI ends at one of the IRI's separator positions: trying those from
+# the right, with one dict look-up each, finds the same answer (tests/unit/
+# test_oxigraph_store_fast.py checks it against ``vocab.compress``).
+_NAMESPACES = {ns: prefix for prefix, ns in vocab.PREFIX_MAP.items()}
+_SEPARATORS = tuple(sorted({ns[-1] for ns in _NAMESPACES}))
+_CURIES: dict[str, str] = {}
+_CURIES_MAX = 200_000  # entries kept (the set is cleared when full: ids are cheap to redo)
+
+
+def _compress_uncached(iri: str) -> str:
+    end = len(iri)
+    while True:
+        cut = max(iri.rfind(sep, 0, end) for sep in _SEPARATORS)
+        if cut < 0:
+            return iri  # outside the prefix map: unchanged, as vocab.compress
+        prefix = _NAMESPACES.get(iri[:cut + 1])
+        if prefix is not None:
+            return f"{prefix}:{iri[cut + 1:]}"
+        end = cut
+
+
+def compress(iri: str) -> str:
+    """IRI -> CURIE, as :func:`kg.vocab.compress` (same prefix map), memoised.
+
+    >>> compress("http://purl.obolibrary.org/obo/MP_0001262"), compress("http://identifiers.org/MGI:97490")
+    ('MP:0001262', 'MGI:97490')
+    >>> compress("https://w3id.org/impc-kg/model/MGI_1101_hom"), compress("http://example.org/x")
+    ('MODEL:MGI_1101_hom', 'http://example.org/x')
+    """
+    got = _CURIES.get(iri)
+    if got is None:
+        got = _compress_uncached(iri)
+        if len(_CURIES) >= _CURIES_MAX:
+            _CURIES.clear()
+        _CURIES[iri] = got
+    return got
 
 
 def term_value(t: Any) -> Any:
     """pyoxigraph term -> Python value (IRIs compressed to CURIEs, literals typed)."""
     if isinstance(t, ox.NamedNode):
-        return vocab.compress(t.value)
+        return compress(t.value)
     if isinstance(t, ox.Literal):
         dt = t.datatype.value
         if dt in (vocab.XSD + "double", vocab.XSD + "float", vocab.XSD + "decimal"):
@@ -41,6 +85,29 @@ def term_value(t: Any) -> Any:
     return str(t)
 
 
+#: labels kept per store (cleared when full; the full build has ~123k labelled nodes)
+LABEL_CACHE_MAX = 200_000
+#: reified nodes (IMPC calls and HPOA annotations, SSSOM mapping rows) never get an
+#: rdfs:label (only ``QuadWriter.node`` writes labels, for genes, alleles, models, terms,
+#: diseases): half of an entity's neighbours are such nodes, looked up for nothing.
+#: tests/unit/test_oxigraph_store_fast.py checks the built store holds no such label.
+UNLABELLED_NAMESPACES = (vocab.PREFIX_MAP["ASSOC"], vocab.PREFIX_MAP["MAPPING"])
+#: incoming edges of ``?o`` counted inside Oxigraph, as :meth:`OxigraphStore._incoming` counts them
+_COUNT_IN = """
+SELECT ?o (COUNT(?s) AS ?n) WHERE {{
+  {{ SELECT ?o ?s WHERE {{
+      GRAPH ?g {{ ?s ?p ?o }}
+      FILTER(?g NOT IN ({hidden}) && ?p NOT IN ({structural}))
+  }} {limit} }}
+}} GROUP BY ?o"""
+#: fixed LIMITs (the caller's cap is applied after): 5000 = the cap of max_neighbours <= 500
+COUNT_IN_LIMITS = (5000, 50_000)
+COUNT_IN = {n: _COUNT_IN.format(hidden=", ".join(f"<{g}>" for g in sorted(HIDDEN_GRAPHS)),
+                                structural=", ".join(f"<{p}>" for p in sorted(STRUCTURAL)),
+                                limit=f"LIMIT {n}" if n else "")
+            for n in (*COUNT_IN_LIMITS, None)}
+
+
 class OxigraphStore:
     backend = "oxigraph"
 
@@ -48,6 +115,7 @@ class OxigraphStore:
         self.store = store
         self.build_dir = build_dir
         self._graphs: list[ox.NamedNode] | None = None
+        self._label_cache: dict[str, str | None] = {}  # IRI -> label (None: has none)
 
     @classmethod
     def open_build(cls, build_dir: Path) -> "OxigraphStore":
@@ -81,64 +149,113 @@ class OxigraphStore:
                                      use_default_graph_as_union=True))
 
     # -- entities -------------------------------------------------------------------
+    # Cost model (bench/load.py, profiled): every quad read from pyoxigraph decodes its four
+    # terms (a RocksDB look-up per IRI, ~5 us each) and every quads_for_pattern call opens
+    # an iterator (~10-20 us). So: one outgoing scan; one incoming scan over all graphs
+    # unless the node is an ontology term (then one per source graph, so that the closure
+    # graph's "every descendant" quads are never read); stop decoding incoming quads once
+    # the page is full and count the rest inside Oxigraph (no decoding); labels and
+    # CURIEs memoised (the store is read-only while it is served).
     def entity(self, curie: str, max_neighbours: int = 500) -> Entity | None:
         node = ox.NamedNode(vocab.expand(curie))
         props: dict[str, list[Any]] = defaultdict(list)
-        out: list[Neighbour] = []
+        out: list[tuple[str, ox.NamedNode, str, str]] = []  # (predicate IRI, other node, direction, graph IRI)
         sources: set[str] = set()
         category = label = None
         n_out = 0
+        in_closure = False
         for q in self.store.quads_for_pattern(node, None, None, None):
             g = q.graph_name.value if isinstance(q.graph_name, ox.NamedNode) else ""
             if g in HIDDEN_GRAPHS:
+                in_closure = in_closure or g == CLOSURE_GRAPH
                 continue
-            sources.add(g.rsplit("/", 1)[-1])
+            sources.add(g)
             p = q.predicate.value
-            if p == vocab.BIOLINK + "category":
-                category = vocab.compress(q.object.value)
+            if p == CATEGORY:
+                category = compress(q.object.value)
                 continue
             if p in STRUCTURAL:
                 continue
-            if p == vocab.RDFS + "label" and label is None:
-                label = q.object.value
-            if isinstance(q.object, ox.NamedNode):
+            obj = q.object
+            if p == LABEL and label is None:
+                label = obj.value
+            if isinstance(obj, ox.NamedNode):
                 n_out += 1
                 if len(out) < max_neighbours:
-                    out.append(Neighbour(vocab.compress(p), vocab.compress(q.object.value), None,
-                                         "out", g.rsplit("/", 1)[-1]))
+                    out.append((p, obj, "out", g))
             else:
-                props[vocab.compress(p)].append(term_value(q.object))
-        incoming: list[Neighbour] = []
-        n_in = 0
-        count_cap = max(10 * max_neighbours, 5000)  # beyond this, counts are lower bounds
-        for g in self._visible_graphs():
-            source = g.value.rsplit("/", 1)[-1]
-            for q in self.store.quads_for_pattern(None, None, node, g):
-                if q.predicate.value in STRUCTURAL:
-                    continue
-                n_in += 1
-                if len(incoming) < max_neighbours:
-                    incoming.append(Neighbour(vocab.compress(q.predicate.value),
-                                              vocab.compress(q.subject.value), None, "in", source))
-                elif n_in >= count_cap:
-                    break
-            if n_in >= count_cap:
-                break
+                props[compress(p)].append(term_value(obj))
+        incoming, n_in = self._incoming(node, max_neighbours, per_graph=in_closure)
         if category is None and not props and not out and not incoming:
             return None
-        self._label_neighbours(out + incoming)
+        labels = self._labels(out + incoming)
         # dedupe same neighbour from several graphs: keep first, record sources
         seen: dict[tuple, Neighbour] = {}
-        for n in out + incoming:
-            key = (n.predicate, n.id, n.direction)
-            if key in seen:
-                if n.source not in seen[key].source.split(","):
-                    seen[key].source += "," + n.source
-            else:
-                seen[key] = n
+        for (p, other, direction, g), lab in zip(out + incoming, labels):
+            key = (p, other.value, direction)
+            got = seen.get(key)
+            src = g.rsplit("/", 1)[-1]
+            if got is None:
+                seen[key] = Neighbour(compress(p), compress(other.value), lab, direction, src)
+            elif src not in got.source.split(","):
+                got.source += "," + src
         props = {k: sorted(set(v), key=str) for k, v in props.items()}
         return Entity(curie, category, label, props, list(seen.values()),
-                      {"out": n_out, "in": n_in}, sorted(sources))
+                      {"out": n_out, "in": n_in}, sorted(g.rsplit("/", 1)[-1] for g in sources))
+
+    def _incoming(self, node: ox.NamedNode, max_neighbours: int,
+                  per_graph: bool) -> tuple[list[tuple[str, ox.NamedNode, str, str]], int]:
+        """The first ``max_neighbours`` incoming edges (no closure, metadata or structural
+        quads) and their count, which stops at ``max(10 x max_neighbours, 5000)``.
+
+        ``per_graph``: the node is an MP/HP term (it has quads in the closure graph), so the
+        closure graph may hold one quad per descendant (18k for HP:0000118); reading the
+        source graphs one by one skips them without decoding them.
+        """
+        found: list[tuple[str, ox.NamedNode, str, str]] = []
+        distinct = 0  # entries of the page (edges found in several graphs are one entry)
+        full = False
+        if per_graph:  # lazily: no iterator is opened for the graphs after a full page
+            scans = ((g.value, self.store.quads_for_pattern(None, None, node, g)) for g in self._visible_graphs())
+        else:
+            scans = iter([(None, self.store.quads_for_pattern(None, None, node, None))])
+        for graph, quads in scans:
+            for q in quads:
+                if graph is None:
+                    gn = q.graph_name
+                    g = gn.value if isinstance(gn, ox.NamedNode) else ""
+                    if g in HIDDEN_GRAPHS:
+                        continue
+                else:
+                    g = graph
+                p = q.predicate.value
+                if p in STRUCTURAL:
+                    continue
+                s = q.subject
+                if graph is None and found and found[-1][0] == p and found[-1][1] == s:
+                    # the same edge in another graph (adjacent in this scan's order): it only
+                    # adds a source to the last neighbour, so it does not take a place on the page
+                    found.append((p, s, "in", g))
+                    continue
+                if distinct == max_neighbours:
+                    full = True
+                    break
+                distinct += 1
+                found.append((p, s, "in", g))
+            if full:
+                break
+        if not full:
+            return found, len(found)  # every incoming quad read: the count is exact
+        return found, self._count_incoming(node, max(10 * max_neighbours, 5000), per_graph)
+
+    def _count_incoming(self, node: ox.NamedNode, cap: int, per_graph: bool) -> int:
+        """Incoming edges of a node as :meth:`_incoming` counts them, up to ``cap``,
+        counted inside Oxigraph (~1 us a quad instead of ~20 us decoding it in Python)."""
+        limit = next((n for n in COUNT_IN_LIMITS if n >= cap), None)
+        kw: dict[str, Any] = {"named_graphs": self._visible_graphs()} if per_graph else {}
+        rows = list(self.store.query(COUNT_IN[limit], substitutions={ox.Variable("o"): node}, **kw))
+        n = int(rows[0]["n"].value) if rows else 0
+        return min(n, cap)
 
     def _visible_graphs(self) -> list[ox.NamedNode]:
         """The source graphs (not the closure nor the metadata), listed once per store."""
@@ -148,19 +265,26 @@ class OxigraphStore:
                                   key=lambda g: g.value)
         return self._graphs
 
-    def _label_neighbours(self, items: list[Neighbour]) -> None:
-        lab = ox.NamedNode(vocab.RDFS + "label")
-        cache: dict[str, str | None] = {}
-        for n in items:
-            if n.id not in cache:
-                try:
-                    iri = vocab.expand(n.id)
-                except vocab.UnknownPrefix:
-                    cache[n.id] = None
-                    continue
-                got = next(iter(self.store.quads_for_pattern(ox.NamedNode(iri), lab, None, None)), None)
-                cache[n.id] = got.object.value if got is not None else None
-            n.label = cache[n.id]
+    def _labels(self, items: list[tuple[str, ox.NamedNode, str, str]]) -> list[str | None]:
+        """The rdfs:label of each item's other node (first found), memoised per store."""
+        cache = self._label_cache
+        lab = ox.NamedNode(LABEL)
+        got: list[str | None] = []
+        for _, other, _, _ in items:
+            iri = other.value
+            if iri in cache:
+                got.append(cache[iri])
+                continue
+            if iri.startswith(UNLABELLED_NAMESPACES):
+                got.append(None)
+                continue
+            q = next(iter(self.store.quads_for_pattern(other, lab, None, None)), None)
+            value = q.object.value if q is not None else None
+            if len(cache) >= LABEL_CACHE_MAX:
+                cache.clear()
+            cache[iri] = value
+            got.append(value)
+        return got
 
     # -- counts ---------------------------------------------------------------------
     def counts(self) -> dict[str, Any]:
