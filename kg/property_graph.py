@@ -17,13 +17,19 @@ Rules
   (model/disease ``has_phenotype``, ``has_mode_of_inheritance``, mapping triples) are not
   repeated as edges.
 - ``rdfs:subClassOf`` becomes ``biolink:subclass_of``; every other IRI-valued triple between
-  two nodes becomes an edge with its predicate's CURIE. The closure graph is left out.
+  two nodes becomes an edge with its predicate's CURIE. The closure and summary graphs
+  are left out.
 - An HPOA annotation of aspect I (inheritance) is a ``biolink:has_mode_of_inheritance``
   edge, as its direct triple in the store and in Monarch; the other aspects are
   ``biolink:has_phenotype`` (negated ones carry ``negated: true``).
 - An association described by two source graphs (the same IMPC call in two data files)
   is two edges with the same ``id``, one per graph, each with that graph's values and
   ``provided_by``: the SPARQL queries see it per graph too, and no value is dropped.
+  ``id`` stays the association's CURIE, as SPARQL's ``?call`` (the Cypher queries count
+  ``DISTINCT r.id``; Neo4j keys a relationship by ``id`` and ``provided_by``). Where an
+  export needs one id per edge line (KGX), :func:`unique_edge_ids` qualifies such an id
+  by its graph: ``ASSOC:impc-…@impc`` and ``ASSOC:impc-…@impc_api``.
+- A direct edge's ``id`` is ``subject--predicate->object`` (no ``|``: KGX's list separator).
 
 How it reads the store: one SPARQL query per (graph, predicate) with both bound
 (see :class:`_Reader` for why): 54 s of CPU on the full graph instead of 75 s for the
@@ -32,6 +38,7 @@ quad-by-quad reading (5.6 M quads, bench/RESULTS.md, "neo4j").
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,7 +53,7 @@ TYPE = vocab.RDF + "type"
 ASSOCIATION_TYPES = {vocab.BIOLINK + "GenotypeToPhenotypicFeatureAssociation",
                      vocab.BIOLINK + "DiseaseToPhenotypicFeatureAssociation"}
 MAPPING_TYPE = vocab.SSSOM + "Mapping"
-SKIP_GRAPHS = {vocab.graph_iri("closure"), vocab.graph_iri("meta")}
+SKIP_GRAPHS = {vocab.graph_iri("closure"), vocab.graph_iri("meta"), vocab.graph_iri("summary")}
 #: direct triples that mirror an association node, per predicate
 MIRRORED = {vocab.BIOLINK + "has_mode_of_inheritance"}
 NODE_PROPERTY_NAMES = {
@@ -262,8 +269,53 @@ def read(store: OxigraphStore) -> tuple[dict[str, Node], list[Edge]]:
         if key in seen_edges or oid not in nodes:
             continue
         seen_edges.add(key)
-        edges.append(Edge(f"{sid}|{pc}|{oid}", sid, pc, oid, {"provided_by": [source]}))
+        edges.append(Edge(direct_edge_id(sid, pc, oid), sid, pc, oid, {"provided_by": [source]}))
     return nodes, edges
+
+
+def direct_edge_id(subject: str, predicate: str, obj: str) -> str:
+    """The id of a direct (not reified) edge: readable, stable, one per (s, p, o).
+
+    >>> direct_edge_id("MP:0001262", "biolink:subclass_of", "MP:0001259")
+    'MP:0001262--biolink:subclass_of->MP:0001259'
+    """
+    return f"{subject}--{predicate}->{obj}"
+
+
+#: between an association id and the source graph, in an edge id that must be unique
+EDGE_ID_SOURCE_SEP = "@"
+
+
+def unique_edge_ids(edges: list[Edge]) -> list[str]:
+    """One id per edge, never repeated (KGX): ``edge.id`` where no other edge has it, else
+    ``edge.id@graph`` (its ``provided_by``), e.g. an IMPC call in two source graphs.
+
+    Stable: an edge's id depends on the edges that share its ``id``, not on their order.
+    Two edges with the same id *and* graph (the reading makes none) get ``~2``, ``~3``.
+
+    >>> e = [Edge("ASSOC:a", "M", "biolink:has_phenotype", "MP:1", {"provided_by": ["impc"]}),
+    ...      Edge("ASSOC:a", "M", "biolink:has_phenotype", "MP:1", {"provided_by": ["impc_api"]}),
+    ...      Edge("ASSOC:b", "M", "biolink:has_phenotype", "MP:2", {"provided_by": ["impc"]})]
+    >>> unique_edge_ids(e)
+    ['ASSOC:a@impc', 'ASSOC:a@impc_api', 'ASSOC:b']
+    """
+    counts = Counter(e.id for e in edges)
+    wanted = [e.id if counts[e.id] == 1 else
+              e.id + EDGE_ID_SOURCE_SEP + ",".join(map(str, e.properties.get("provided_by") or ()))
+              for e in edges]
+    taken = set(wanted)
+    seen: set[str] = set()
+    out: list[str] = []
+    for eid in wanted:
+        if eid in seen:
+            n = 2
+            while f"{eid}~{n}" in taken:
+                n += 1
+            eid = f"{eid}~{n}"
+            taken.add(eid)
+        seen.add(eid)
+        out.append(eid)
+    return out
 
 
 _NON_MAPPING_SOURCES = {"mp", "hp", "impc", "impc_api", "impc_sample", "impc_test", "mgi_orthology",

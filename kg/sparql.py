@@ -607,6 +607,21 @@ def run_query(store: ox.Store, query: str, *, substitutions: Mapping[str, Any] |
     except SyntaxError as exc:
         raise SparqlError(f"SPARQL syntax error: {exc}") from None
     try:
+        return _collect(res, deadline, max_rows)
+    except (OSError, RuntimeError, ValueError) as exc:  # evaluation errors from Oxigraph
+        raise SparqlError(f"the query failed: {exc}") from None
+    finally:
+        # Why: the results iterator is "unsendable" (it must be dropped on the thread that
+        # made it). An error raised while reading it (row cap, timeout) carries a traceback
+        # whose frames would keep it alive until the error is handled on another thread
+        # (the API's event loop), where dropping it warns; drop it here, now.
+        del res
+
+
+def _collect(res: Any, deadline: Deadline, max_rows: int) -> "Answer":
+    """The answer of :func:`run_query`, read row by row; on an error no frame of this
+    function keeps a reference to ``res`` or a row of it (see run_query's ``finally``)."""
+    try:
         if isinstance(res, ox.QueryBoolean):
             deadline.check()
             return Answer("ASK", boolean=bool(res))
@@ -627,8 +642,8 @@ def run_query(store: ox.Store, query: str, *, substitutions: Mapping[str, Any] |
             deadline.check()
         deadline.check()
         return Answer("SELECT", variables=names, rows=rows)
-    except (OSError, RuntimeError, ValueError) as exc:  # evaluation errors from Oxigraph
-        raise SparqlError(f"the query failed: {exc}") from None
+    finally:
+        res = sol = None  # noqa: F841  (the traceback keeps this frame, not these objects)
 
 
 @dataclass

@@ -5,8 +5,12 @@ type; gzip accepted) or a multipart form with one file (field ``file``). At most
 ``MAX_UPLOAD_BYTES`` (20 MiB; ``settings["mappings_max_upload_bytes"]``) are read: a larger
 body is refused with 413 before it is all in memory. Answers: the JSON report (default),
 ``?format=sssom`` the flagged rows as SSSOM TSV with a comment column, ``?format=markdown``
-the summary. A file that is not SSSOM TSV at all -> 422 with the line
-(``detail.line``); rows the loader cannot read are flags of check 1, not errors.
+the summary, ``?format=html`` the summary as a self-contained HTML page. Without
+``format`` the ``Accept`` header chooses (``text/html`` as a browser sends it, or
+``text/markdown``, ``text/tab-separated-values``, ``application/json``; ``*/*``, no header or
+only other types give JSON, as before), and the answer says ``Vary: Accept``. A file that
+is not SSSOM TSV at all -> 422 with the line (``detail.line``); rows the loader cannot
+read are flags of check 1, not errors.
 
 Read-only: validation reads a snapshot of the store (:mod:`kg.mappings.context`), made on
 the first request and kept for the life of the app; the upload goes to a temporary file
@@ -24,12 +28,12 @@ from typing import Literal
 
 from api.app_state import once_per_app
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from kg.mappings import MalformedMappingFile, load_context, validate
-from kg.mappings.report import to_json, to_markdown, to_sssom
+from kg.mappings.report import to_html, to_json, to_markdown, to_sssom
 from kg.mappings.validate import parse_checks
 
 router = APIRouter(tags=["mappings"])
@@ -104,6 +108,52 @@ def _baseline(request: Request, ctx):
     return once_per_app(request, "mapping_impact_baseline", lambda: build_baseline(ctx))
 
 
+#: media types a client may ask for in ``Accept``, and the format each gives
+ACCEPTED = {"application/json": "json", "text/html": "html", "application/xhtml+xml": "html",
+            "text/markdown": "markdown", "text/x-markdown": "markdown",
+            "text/tab-separated-values": "sssom"}
+
+
+def negotiate(accept: str | None) -> str:
+    """The report format for an ``Accept`` header (when ``?format`` is not given).
+
+    Highest q first; on a tie a specific type beats a wildcard, then the header's order.
+    Wildcards, no header and unknown types give ``json`` (never 406: JSON is the default).
+
+    >>> negotiate("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")
+    'html'
+    >>> negotiate("*/*"), negotiate(None), negotiate("image/png")
+    ('json', 'json', 'json')
+    >>> negotiate("text/html;q=0.5, application/json")
+    'json'
+    >>> negotiate("text/*;q=0.9, text/markdown")
+    'markdown'
+    """
+    best: tuple[tuple, str] | None = None
+    for idx, part in enumerate((accept or "").split(",")):
+        bits = [b.strip() for b in part.split(";")]
+        media = bits[0].lower()
+        q = 1.0
+        for b in bits[1:]:
+            if b.lower().startswith("q="):
+                try:
+                    q = float(b[2:])
+                except ValueError:
+                    q = 0.0
+        fmt = ACCEPTED.get(media) or ("json" if media in ("*/*", "application/*") else None)
+        if fmt is None or q <= 0:
+            continue
+        rank = (q, 0 if "*" in media else 1, -idx)
+        if best is None or rank > best[0]:
+            best = (rank, fmt)
+    return best[1] if best else "json"
+
+
+_TEXT = {"schema": {"type": "string"}}
+_OK_DOC = {"description": "the report: JSON, the flagged rows as SSSOM TSV, or the summary as Markdown or HTML",
+           "content": {"application/json": {}, "text/tab-separated-values": _TEXT, "text/markdown": _TEXT,
+                       "text/html": _TEXT}}
+
 _BODY_DOC = {"requestBody": {"required": True, "content": {
     "text/tab-separated-values": {"schema": {"type": "string"}},
     "multipart/form-data": {"schema": {"type": "object", "properties": {
@@ -112,13 +162,15 @@ _BODY_DOC = {"requestBody": {"required": True, "content": {
 
 @router.post("/mappings/validate", summary="Validate an MP<->HP SSSOM TSV against the ontologies and IMPC data",
              openapi_extra=_BODY_DOC,
-             responses={413: {"description": "upload over the size limit"},
+             responses={200: _OK_DOC, 413: {"description": "upload over the size limit"},
                         422: {"description": "not SSSOM TSV (with the line), or bad parameters"}})
 def validate_mappings(
     request: Request,
+    response: Response,
     upload: _Upload = Depends(read_upload),
-    format: Literal["json", "sssom", "markdown"] = Query("json", description="json report, flagged rows as "
-                                                                             "SSSOM TSV, or Markdown summary"),
+    format: Literal["json", "sssom", "markdown", "html"] | None = Query(
+        None, description="json report, flagged rows as SSSOM TSV, Markdown summary or HTML page; "
+                          "default: chosen by the Accept header, else json"),
     checks: str | None = Query(None, description="checks by number or name, comma separated (default 1-7; "
                                                  "8 = impact)"),
     impact: bool = Query(False, description="also run check 8 (rankings; slow on first use)"),
@@ -148,8 +200,14 @@ def validate_mappings(
             raise HTTPException(422, {"message": f"not a readable SSSOM TSV: {exc}", **exc.as_dict()}) from None
         except ValueError as exc:
             raise HTTPException(422, str(exc)) from None
-    if format == "sssom":
-        return PlainTextResponse(to_sssom(report, min_severity), media_type="text/tab-separated-values")
-    if format == "markdown":
-        return PlainTextResponse(to_markdown(report), media_type="text/markdown")
+    fmt = format or negotiate(request.headers.get("accept"))
+    vary = {"Vary": "Accept"}
+    if fmt == "sssom":
+        return PlainTextResponse(to_sssom(report, min_severity), media_type="text/tab-separated-values",
+                                 headers=vary)
+    if fmt == "markdown":
+        return PlainTextResponse(to_markdown(report), media_type="text/markdown", headers=vary)
+    if fmt == "html":
+        return HTMLResponse(to_html(report), headers=vary)
+    response.headers.update(vary)
     return to_json(report, min_severity)

@@ -1,7 +1,8 @@
 """`kg mappings validate FILE`: check an MP<->HP SSSOM file against the store, for curators.
 
-Prints the Markdown summary (or ``--format json|sssom``) on stdout and writes any of the
-three reports to files (``--json``, ``--sssom``, ``--markdown``). Exit codes: 0 done,
+Prints the Markdown summary (or ``--format json|sssom|html``) on stdout and writes any of
+the reports to files (``--json``, ``--sssom``, ``--markdown``, ``--html``: a self-contained
+page). Exit codes: 0 done,
 1 a flag at or above ``--fail-on`` (for CI), 2 the file is not SSSOM TSV (the message
 names the line) or there is no store. The store is opened read-only.
 """
@@ -38,10 +39,11 @@ def validate_cmd(
                                       ">= 50% of its rows) or 'none' (added to the active sets)"),
     max_diseases: int = typer.Option(500, "--max-diseases", min=1, help="impact: diseases ranked again, most changed first"),
     top_k: int = typer.Option(10, "--top-k", min=1, max=100, help="impact: size of the top lists compared"),
-    fmt: str = typer.Option("markdown", "--format", "-f", help="printed on stdout: markdown, json or sssom"),
+    fmt: str = typer.Option("markdown", "--format", "-f", help="printed on stdout: markdown, json, sssom or html"),
     json_out: Path = typer.Option(None, "--json", help="write the JSON report here"),
     sssom_out: Path = typer.Option(None, "--sssom", help="write the flagged rows (SSSOM TSV with comments) here"),
     markdown_out: Path = typer.Option(None, "--markdown", help="write the Markdown summary here"),
+    html_out: Path = typer.Option(None, "--html", help="write the summary as a self-contained HTML page here"),
     min_severity: str = typer.Option("info", "--min-severity", help="error, warning or info: what the JSON and "
                                                                       "SSSOM outputs keep"),
     fail_on: str = typer.Option(None, "--fail-on", help="exit 1 if there is a flag of this severity or worse"),
@@ -50,12 +52,12 @@ def validate_cmd(
 ):
     """Validate an MP<->HP mapping file (SSSOM TSV) against the store's MP, HP, IMPC calls and mapping sets."""
     from kg.mappings import MalformedMappingFile, open_context, validate
-    from kg.mappings.report import to_json, to_markdown, to_sssom
+    from kg.mappings.report import to_html, to_json, to_markdown, to_sssom
     from kg.mappings.validate import SEVERITIES, parse_checks
     from kg.store.layout import StoreNotFound
 
     for name, value in (("--format", fmt), ("--min-severity", min_severity), ("--fail-on", fail_on)):
-        allowed = ("markdown", "json", "sssom") if name == "--format" else SEVERITIES
+        allowed = ("markdown", "json", "sssom", "html") if name == "--format" else SEVERITIES
         if value is not None and value not in allowed:
             err.print(f"[red]{name} {value!r}:[/red] use one of {', '.join(allowed)}")
             raise typer.Exit(2)
@@ -88,6 +90,7 @@ def validate_cmd(
         "json": lambda: json.dumps(to_json(report, min_severity), indent=1) + "\n",
         "sssom": lambda: to_sssom(report, min_severity),
         "markdown": lambda: to_markdown(report),
+        "html": lambda: to_html(report),
     }
     done: dict[str, str] = {}
 
@@ -96,7 +99,7 @@ def validate_cmd(
             done[kind] = render[kind]()
         return done[kind]
 
-    for kind, path in (("json", json_out), ("sssom", sssom_out), ("markdown", markdown_out)):
+    for kind, path in (("json", json_out), ("sssom", sssom_out), ("markdown", markdown_out), ("html", html_out)):
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(output(kind))
