@@ -254,6 +254,9 @@ def write_quads(catalogue: dict[str, Source], paths: dict[str, Path], out: TextI
     n_closure = gb.write_closure()
     meta["closure"] = {"rows": n_closure, "used": n_closure, "format": "derived",
                        "version": None, "file": None}
+    n_summary = gb.write_summary()  # per-build counts for the report queries (kg/summaries.py)
+    meta["summary"] = {"rows": n_summary, "used": n_summary, "format": "derived",
+                       "version": None, "file": None}
     _write_meta_graph(w, meta)
     return gb, meta
 

@@ -22,10 +22,13 @@ from kg.model import (
 )
 from kg.rdf import QuadWriter, graph, iri, literal, pred
 from kg.report import BuildReport
+from kg.summaries import SummaryFacts
 
 #: mapping predicates that become a direct triple besides the mapping node
 DIRECT_MAPPING_PREFIXES = ("skos", "semapv")
 KNOWN_MAPPING_PREFIXES = ("skos", "semapv", "rdfs", "owl", "oboInOwl")
+#: SSSOM's placeholder object (or subject) of a row that records "no matching term"
+NO_TERM_FOUND = "sssom:NoTermFound"
 
 
 @dataclass
@@ -122,6 +125,8 @@ class GraphBuilder:
         self.terms = TermIndex()
         self.hpoa_diseases: set[str] = set()
         self.summaries: dict[str, SourceSummary] = {}
+        #: counts for the summary graph (kg/summaries.py), fed as calls and mappings are written
+        self.facts = SummaryFacts()
 
     # -- ontologies -------------------------------------------------------------------
     def add_ontology(self, source: str, records: Iterable) -> SourceSummary:
@@ -177,6 +182,12 @@ class GraphBuilder:
             for a in sorted(ancestors):
                 self.w.quad(s, rdf.P_CLOSURE, iri(a), g)
                 n += 1
+        self.summaries[source] = SourceSummary(source, rows=n, used=n)
+        return n
+
+    def write_summary(self, source: str = "summary") -> int:
+        """Write the per-build summary facts (kg/summaries.py): after every call and mapping."""
+        n = self.facts.write(self.w, self.terms.ancestors_or_self(), self.terms.parents, source)
         self.summaries[source] = SourceSummary(source, rows=n, used=n)
         return n
 
@@ -244,6 +255,7 @@ class GraphBuilder:
             q(a, rdf.P_PREDICATE, pred(vocab.HAS_PHENOTYPE), g)
             q(a, rdf.P_OBJECT, iri(mp), g)
             q(a, pred("kgv:gene"), iri(c.gene_id), g)
+            self.facts.add_call(key, c.gene_id, mp)
             if c.allele_id:
                 q(a, pred("kgv:allele"), iri(c.allele_id), g)
             for t in tops:
@@ -414,11 +426,17 @@ class GraphBuilder:
             if self.collector is not None:
                 self.collector.mapping(source, subj, m.predicate_id, obj)
             w = self.w
-            for curie, label in ((subj, m.subject_label), (obj, m.object_label)):
-                if not self.terms.checks(curie):  # UPHENO, ZP, ...: describe them here
-                    w.node(curie, vocab.PHENOTYPE, label, source, rdf_type="owl:Class")
-            if vocab.prefix_of(m.predicate_id) in DIRECT_MAPPING_PREFIXES:
-                w.edge(subj, m.predicate_id, obj, source)
+            if NO_TERM_FOUND in (subj, obj):
+                # SSSOM's "a curator looked and found no term": kept as a mapping node (the
+                # record of the check), but it is not a phenotype and gets no direct edge
+                s.extra["no_term_found"] = s.extra.get("no_term_found", 0) + 1
+            else:
+                for curie, label in ((subj, m.subject_label), (obj, m.object_label)):
+                    if not self.terms.checks(curie):  # UPHENO, ZP, ...: describe them here
+                        w.node(curie, vocab.PHENOTYPE, label, source, rdf_type="owl:Class")
+                if vocab.prefix_of(m.predicate_id) in DIRECT_MAPPING_PREFIXES:
+                    w.edge(subj, m.predicate_id, obj, source)
+                    self.facts.add_direct_mapping(subj, m.predicate_id, obj)
             a = iri(f"MAPPING:{source}-{rdf.stable_hash(*triple)}")
             q = w.quad
             q(a, rdf.P_TYPE, rdf.SSSOM_MAPPING, g)
@@ -430,6 +448,7 @@ class GraphBuilder:
                     q(a, pred("sssom:mapping_justification"), iri(m.justification), g)
                 except vocab.UnknownPrefix:
                     q(a, pred("sssom:mapping_justification"), literal(m.justification), g)
+            self.facts.add_mapping(subj, obj, m.justification)
             w.props(a, g, {"sssom:confidence": m.confidence, "sssom:subject_label": m.subject_label,
                            "sssom:object_label": m.object_label, "sssom:author_id": m.author_id,
                            "sssom:mapping_tool": m.mapping_tool, "sssom:mapping_date": m.mapping_date,

@@ -53,6 +53,9 @@ TYPE = vocab.RDF + "type"
 ASSOCIATION_TYPES = {vocab.BIOLINK + "GenotypeToPhenotypicFeatureAssociation",
                      vocab.BIOLINK + "DiseaseToPhenotypicFeatureAssociation"}
 MAPPING_TYPE = vocab.SSSOM + "Mapping"
+#: SSSOM's object of a row recording that no term matched: kept in the RDF graph as a mapping
+#: node, but it names no node, so the property graph (Neo4j, KGX) has no edge for it
+NO_TERM_FOUND = "sssom:NoTermFound"
 SKIP_GRAPHS = {vocab.graph_iri("closure"), vocab.graph_iri("meta"), vocab.graph_iri("summary")}
 #: direct triples that mirror an association node, per predicate
 MIRRORED = {vocab.BIOLINK + "has_mode_of_inheritance"}
@@ -254,6 +257,8 @@ def read(store: OxigraphStore) -> tuple[dict[str, Node], list[Edge]]:
             for k in MULTI & props.keys():
                 if k != "provided_by":
                     props[k] = sorted(props[k], key=str)
+            if NO_TERM_FOUND in (part.get("subject"), part.get("object")):
+                continue  # an SSSOM "no term found" record: no node at its other end (graph only)
             pred = part.get("predicate")
             if (props.get("aspect") == _INHERITANCE_ASPECT
                     and props.get("category") == vocab.DISEASE_PHENOTYPE):

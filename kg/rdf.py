@@ -24,6 +24,19 @@ Subclass closure (graph ``closure``)
     ``?term kgv:subClassOfOrSelf ?ancestor`` for every reflexive-transitive is_a
     ancestor within MP and within HP: "this term or any descendant" is one triple
     pattern, as Ubergraph's redundant graph gives it.
+Summary facts (graph ``summary``, :mod:`kg.summaries`; derived, written at the end of the build)
+    counts the report queries would otherwise compute from every call. Per MP term with
+    at least one IMPC call annotated directly to it: ``kgv:impcCallCount`` (distinct calls
+    over every call graph) and ``kgv:impcGeneCount`` (distinct ``kgv:gene`` of those calls),
+    both xsd:integer, and ``kgv:hpMappedVia "any"`` / ``"curated"`` when the term counts as
+    mapped to HPO under that ``via`` of the named query unmapped_mp_terms (see its question).
+    Per *system* (the MP root ``MP:0000001`` and each of its direct subclasses):
+    ``?system kgv:countsSummarised true``; and per system and mouse gene with calls under it
+    (closure), a node ``IMPCKG:counts-<gene>-<system>`` (``:`` written ``_``) with
+    ``kgv:countsOf ?gene``, ``kgv:countsUnder ?system``, ``kgv:callCount`` (distinct calls
+    annotated to the system or a descendant) and ``kgv:phenotypeCount`` (distinct MP terms
+    of those calls). Like ``closure`` and ``meta``, the graph is left out of entity pages
+    and of the property graph (Neo4j, KGX).
 Mouse genes, alleles, models, calls (graphs ``impc``, ``impc_api``, ...)
     gene: ``biolink:Gene``, ``biolink:symbol``, ``biolink:in_taxon NCBITaxon:10090``,
     ``biolink:has_phenotype ?mp`` (any call of any of its models);

@@ -15,7 +15,8 @@
 // note: the Cypher twin of genes_for_phenotype.rq (same columns). "Or any descendant" is a
 //   variable-length biolink:subclass_of path read backwards from the term; WITH DISTINCT
 //   lets Neo4j prune it breadth-first instead of enumerating every path of the DAG.
-//   best_p_value follows SPARQL's MIN: null as soon as one matching call has no p-value.
+//   best_p_value: min() skips nulls, so it is the smallest p-value among the matching calls
+//   that have one, null only when none has (as the .rq's MIN over the calls with one).
 MATCH (t:`biolink:Entity` {id: $term})<-[:`biolink:subclass_of`*0..]-(mp)
 WITH DISTINCT mp
 MATCH (mp)<-[c:`biolink:has_phenotype`]-()
@@ -25,7 +26,7 @@ WHERE c.gene IS NOT NULL
   AND ($sex IS NULL OR c.sex = $sex)
   AND ($centre IS NULL OR c.phenotyping_center = $centre)
 WITH c.gene AS gene, count(DISTINCT c.id) AS calls,
-     CASE WHEN count(c) = count(c.p_value) THEN min(c.p_value) END AS best_p_value,
+     min(c.p_value) AS best_p_value,
      collect(DISTINCT mp.id) AS mps
 OPTIONAL MATCH (g:`biolink:Entity` {id: gene})
 WITH gene, g.symbol AS symbol, calls, best_p_value, mps

@@ -12,6 +12,9 @@
 //   collected once (WITH DISTINCT: a breadth-first walk, not every path of the DAG), then
 //   their calls grouped per gene; orthology and symbols come from the mgi_orthology graph,
 //   and a human gene with any biolink:gene_associated_with_condition is left out.
+//   The .rq reads per-build counts from the summary graph (kg/summaries.py), which is not
+//   loaded into Neo4j: this twin counts from the calls, so the agreement test on the full
+//   graph also checks the summary facts.
 MATCH (:`biolink:Entity` {id: $system})<-[:`biolink:subclass_of`*0..]-(mp)
 WITH DISTINCT mp
 MATCH (mp)<-[c:`biolink:has_phenotype`]-()

@@ -12,6 +12,9 @@
 //   relationship with category sssom:Mapping (its type is the row's predicate, whichever
 //   it is); uPheno classes are semapv:crossSpeciesExactMatch relationships, read in both
 //   directions as in the .rq.
+//   The .rq reads per-build counts from the summary graph (kg/summaries.py), which is not
+//   loaded into Neo4j: this twin counts from the calls, so the agreement test on the full
+//   graph also checks the summary facts.
 MATCH (p)<-[c:`biolink:has_phenotype`]-()
 WHERE c.gene IS NOT NULL
 WITH p, count(DISTINCT c.id) AS calls, count(DISTINCT c.gene) AS genes

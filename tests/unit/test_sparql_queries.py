@@ -12,6 +12,7 @@ import pytest
 from kg import queries, vocab
 from kg.sparql import Limits, TooManyRows, select_table
 from kg.store.oxigraph_store import OxigraphStore
+from tests import built_graph as bg
 
 REQUIRED = {"genes_for_phenotype", "gene_phenotype_calls", "disease_phenocopies", "unmapped_mp_terms",
             "gene_phenotype_systems", "orphan_knockout_genes"}
@@ -333,20 +334,46 @@ def test_disease_phenocopies_through_a_upheno_class():
 
 
 def test_unmapped_terms_any_versus_curated():
-    quads = (call("ASSOC:a", "MGI:1", "MP:0000020") + call("ASSOC:b", "MGI:1", "MP:0000021")
-             + call("ASSOC:c", "MGI:2", "MP:0000022") + call("ASSOC:d", "MGI:2", "MP:0000023")
-             + call("ASSOC:e", "MGI:2", "MP:0000024")
-             # 20: lexical only; 21: uPheno class with an HP term; 22: HP->MP row (reversed), curated;
-             # 23: semantic-similarity best match only (never a mapping); 24: mapped to a non-HP term
-             + mapping("MAPPING:1", "MP:0000020", "skos:exactMatch", "HP:0000020", "semapv:LexicalMatching", "x")
-             + [("UPHENO:2", "semapv:crossSpeciesExactMatch", "MP:0000021", "upheno_species_independent"),
-                ("UPHENO:2", "semapv:crossSpeciesExactMatch", "HP:0000021", "upheno_species_independent")]
-             + mapping("MAPPING:2", "HP:0000022", "skos:exactMatch", "MP:0000022", "semapv:ManualMappingCuration", "y")
-             + mapping("MAPPING:3", "HP:0000023", "skos:relatedMatch", "MP:0000023",
-                       "semapv:SemanticSimilarityThresholdMatching", "z")
-             + mapping("MAPPING:4", "MP:0000024", "skos:exactMatch", "ZP:0000024", "semapv:ManualMappingCuration", "y"))
-    s = graph_store(quads)
+    """Which rows count as a mapping: decided at build time (graph summary, kg/summaries.py),
+    so the world is built by the builder from records, as `kg build` does."""
+    calls = [bg.call("MGI:1", "MP:0000020"), bg.call("MGI:1", "MP:0000021"), bg.call("MGI:2", "MP:0000022"),
+             bg.call("MGI:2", "MP:0000023"), bg.call("MGI:2", "MP:0000024"), bg.call("MGI:2", "MP:0000025"),
+             bg.call("MGI:2", "MP:0000026"), bg.call("MGI:2", "MP:0000027")]
+    # 20: lexical only; 21: uPheno class with an HP term; 22: HP->MP row (reversed), curated;
+    # 23: semantic-similarity best match only (never a mapping); 24: mapped to a non-HP term;
+    # 25: uPheno the other way round (MP -> class <- HP); 26: a justification outside the
+    # prefix map (kept as a literal: a mapping, not a curated one); 27: no justification
+    lexical = [bg.mapping("MP:0000020", "skos:exactMatch", "HP:0000020", "semapv:LexicalMatching"),
+               bg.mapping("MP:0000026", "skos:exactMatch", "HP:0000026", "foo:SomeMatching"),
+               bg.mapping("MP:0000027", "skos:exactMatch", "HP:0000027", None)]
+    upheno = [bg.mapping("UPHENO:2", "semapv:crossSpeciesExactMatch", "MP:0000021", "semapv:LexicalMatching"),
+              bg.mapping("UPHENO:2", "semapv:crossSpeciesExactMatch", "HP:0000021", "semapv:LexicalMatching"),
+              bg.mapping("MP:0000025", "semapv:crossSpeciesExactMatch", "UPHENO:3", "semapv:LexicalMatching"),
+              bg.mapping("HP:0000025", "semapv:crossSpeciesExactMatch", "UPHENO:3", "semapv:LexicalMatching")]
+    curated = [bg.mapping("HP:0000022", "skos:exactMatch", "MP:0000022", "semapv:ManualMappingCuration"),
+               bg.mapping("MP:0000024", "skos:exactMatch", "ZP:0000024", "semapv:ManualMappingCuration")]
+    similar = [bg.mapping("HP:0000023", "skos:relatedMatch", "MP:0000023",
+                          "semapv:SemanticSimilarityThresholdMatching")]
+    s = bg.build_store([("add_calls", "impc", calls), ("add_mappings", "x", lexical, "x"),
+                        ("add_mappings", "upheno_species_independent", upheno, "upheno"),
+                        ("add_mappings", "y", curated, "y"), ("add_mappings", "z", similar, "z")])
     unmapped = {via: {r["phenotype"] for r in queries.run_on_store(s, "unmapped_mp_terms", {"via": via}).rows}
                 for via in ("any", "curated")}
-    assert unmapped == {"any": {"MP:0000023", "MP:0000024"},
-                        "curated": {"MP:0000020", "MP:0000021", "MP:0000023", "MP:0000024"}}
+    assert unmapped == {"any": {"MP:0000023", "MP:0000024", "MP:0000027"},
+                        "curated": {"MP:0000020", "MP:0000021", "MP:0000023", "MP:0000024", "MP:0000025",
+                                    "MP:0000026", "MP:0000027"}}
+
+
+def test_best_p_value_is_the_smallest_of_the_calls_that_have_one():
+    """A gene whose matching calls have p-values 0.03 and 0.002 and one call without: 0.002
+    (MIN(?p) gave unbound: the unbound value sorts first); no p-value at all: unbound."""
+    mp = [bg.term("MP:0000001"), bg.term("MP:0000010", "MP:0000001"), bg.term("MP:0000011", "MP:0000010")]
+    calls = [bg.call("MGI:1", "MP:0000010", 0.03), bg.call("MGI:1", "MP:0000011", None),
+             bg.call("MGI:1", "MP:0000011", 0.002, sex="male"), bg.call("MGI:2", "MP:0000011", None),
+             bg.call("MGI:2", "MP:0000010", None, sex="female")]
+    s = bg.build_store([("add_ontology", "mp", mp), ("add_calls", "impc", calls)])
+    got = {r["gene"]: (r["calls"], r["best_p_value"])
+           for r in queries.run_on_store(s, "genes_for_phenotype", {"term": "MP:0000010"}).rows}
+    assert got == {"MGI:1": (3, 0.002), "MGI:2": (2, None)}
+    male = queries.run_on_store(s, "genes_for_phenotype", {"term": "MP:0000010", "sex": "male"}).rows
+    assert [(r["gene"], r["best_p_value"]) for r in male] == [("MGI:1", 0.002)]
