@@ -485,7 +485,12 @@ _OX_GRAPH = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES,
              "rdfxml": ox.RdfFormat.RDF_XML, "jsonld": ox.RdfFormat.JSON_LD, "n3": ox.RdfFormat.N3}
 
 
-def _accept_items(accept: str) -> list[tuple[str, float, int]]:
+def accept_items(accept: str) -> list[tuple[str, float, int]]:
+    """An HTTP Accept header as (media type, q, position) items; a malformed q counts as 0.
+
+    >>> accept_items("text/html;q=0.5, application/json")
+    [('text/html', 0.5, 0), ('application/json', 1.0, 1)]
+    """
     items = []
     for idx, part in enumerate(accept.split(",")):
         bits = [b.strip() for b in part.split(";")]
@@ -530,7 +535,7 @@ def negotiate(form: str, accept: str | None, fmt: str | None = None) -> ResultFo
     if not accept or not accept.strip():
         return table[0]
     best: tuple[tuple, ResultFormat] | None = None
-    for media, q, idx in _accept_items(accept):
+    for media, q, idx in accept_items(accept):
         if q <= 0:
             continue
         if media in ("*/*", "application/*", "text/*"):

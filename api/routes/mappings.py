@@ -35,6 +35,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from kg.mappings import MalformedMappingFile, load_context, validate
 from kg.mappings.report import to_html, to_json, to_markdown, to_sssom
 from kg.mappings.validate import parse_checks
+from kg.sparql import accept_items
 
 router = APIRouter(tags=["mappings"])
 
@@ -130,16 +131,7 @@ def negotiate(accept: str | None) -> str:
     'markdown'
     """
     best: tuple[tuple, str] | None = None
-    for idx, part in enumerate((accept or "").split(",")):
-        bits = [b.strip() for b in part.split(";")]
-        media = bits[0].lower()
-        q = 1.0
-        for b in bits[1:]:
-            if b.lower().startswith("q="):
-                try:
-                    q = float(b[2:])
-                except ValueError:
-                    q = 0.0
+    for media, q, idx in accept_items(accept or ""):
         fmt = ACCEPTED.get(media) or ("json" if media in ("*/*", "application/*") else None)
         if fmt is None or q <= 0:
             continue
