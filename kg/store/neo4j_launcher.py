@@ -210,8 +210,13 @@ def free_loopback_port() -> int:
 
 
 def port_is_free(port: int) -> bool:
-    """Whether 127.0.0.1:port can be bound right now (used to check stop() released it)."""
+    """Whether 127.0.0.1:port can be bound right now (used to check stop() released it).
+
+    SO_REUSEADDR, as servers (Neo4j's Netty included) bind: a closed connection left in
+    TIME_WAIT does not make the port busy, only a socket still bound or listening does.
+    """
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((LOOPBACK, port))
         except OSError as e:
