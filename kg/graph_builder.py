@@ -40,8 +40,10 @@ class TermIndex:
     alt: dict[str, str] = field(default_factory=dict)
     obsolete: dict[str, OntologyTerm] = field(default_factory=dict)
     prefixes: set[str] = field(default_factory=set)
+    _ancestors: dict[str, set[str]] | None = field(default=None, repr=False, compare=False)
 
     def add(self, term: OntologyTerm) -> None:
+        self._ancestors = None  # the closure of the terms added so far is stale
         self.prefixes.add(vocab.prefix_of(term.id))
         if term.obsolete:
             self.obsolete[term.id] = term
@@ -75,7 +77,16 @@ class TermIndex:
         return None
 
     def ancestors_or_self(self) -> dict[str, set[str]]:
-        """Reflexive-transitive is_a closure of every live term (within its own ontology)."""
+        """Reflexive-transitive is_a closure of every live term (within its own ontology).
+
+        Computed once after the last term is added (the closure graph and the summary
+        graph both need it), and again only if terms are added later.
+        """
+        if self._ancestors is None:
+            self._ancestors = self._compute_ancestors()
+        return self._ancestors
+
+    def _compute_ancestors(self) -> dict[str, set[str]]:
         memo: dict[str, set[str]] = {}
 
         def visit(t: str, stack: set[str]) -> set[str]:

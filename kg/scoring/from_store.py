@@ -33,8 +33,6 @@ from kg.scoring.config import ScoringConfig
 from kg.scoring.corpus import DiseaseProfile, ModelProfile, Provenance, ScoringCorpus, bridge_edges
 
 PREFIXES = "\n".join(f"PREFIX {p}: <{i}>" for p, i in vocab.PREFIX_MAP.items()) + "\n"
-OBO = vocab.OBO
-_OBO_PREFIXES = ("MP_", "HP_", "UPHENO_")
 
 def _graph(name: str) -> str:
     return f"<{vocab.graph_iri(name)}>"
@@ -124,21 +122,8 @@ SELECT ?name ?version ?set WHERE {
 }"""
 
 
-_CURIE_CACHE: dict[str, str] = {}
-
-
 def _curie(term) -> str:
-    v = term.value
-    got = _CURIE_CACHE.get(v)
-    if got is not None:
-        return got
-    if v.startswith(OBO) and v[len(OBO):].startswith(_OBO_PREFIXES):
-        got = v[len(OBO):].replace("_", ":", 1)
-    else:
-        got = vocab.compress(v)
-    if len(_CURIE_CACHE) < 2_000_000:
-        _CURIE_CACHE[v] = got
-    return got
+    return vocab.compress(term.value)
 
 
 def _val(term) -> str | None:

@@ -25,46 +25,8 @@ STRUCTURAL = {vocab.RDF + "type", vocab.BIOLINK + "category", vocab.KGV + "curie
 CATEGORY = vocab.BIOLINK + "category"
 LABEL = vocab.RDFS + "label"
 
-# -- IRI -> CURIE, fast ------------------------------------------------------------------
-# Why: ``curies`` walks a character trie in Python (~15-20 us per IRI); an entity look-up
-# compresses every predicate, neighbour and graph it returns. Every namespace of the
-# prefix map ends with one of a few separator characters, so the longest namespace that
-# is a prefix of an IRI ends at one of the IRI's separator positions: trying those from
-# the right, with one dict look-up each, finds the same answer (tests/unit/
-# test_oxigraph_store_fast.py checks it against ``vocab.compress``).
-_NAMESPACES = {ns: prefix for prefix, ns in vocab.PREFIX_MAP.items()}
-_SEPARATORS = tuple(sorted({ns[-1] for ns in _NAMESPACES}))
-_CURIES: dict[str, str] = {}
-_CURIES_MAX = 200_000  # entries kept (the set is cleared when full: ids are cheap to redo)
-
-
-def _compress_uncached(iri: str) -> str:
-    end = len(iri)
-    while True:
-        cut = max(iri.rfind(sep, 0, end) for sep in _SEPARATORS)
-        if cut < 0:
-            return iri  # outside the prefix map: unchanged, as vocab.compress
-        prefix = _NAMESPACES.get(iri[:cut + 1])
-        if prefix is not None:
-            return f"{prefix}:{iri[cut + 1:]}"
-        end = cut
-
-
-def compress(iri: str) -> str:
-    """IRI -> CURIE, as :func:`kg.vocab.compress` (same prefix map), memoised.
-
-    >>> compress("http://purl.obolibrary.org/obo/MP_0001262"), compress("http://identifiers.org/MGI:97490")
-    ('MP:0001262', 'MGI:97490')
-    >>> compress("https://w3id.org/impc-kg/model/MGI_1101_hom"), compress("http://example.org/x")
-    ('MODEL:MGI_1101_hom', 'http://example.org/x')
-    """
-    got = _CURIES.get(iri)
-    if got is None:
-        got = _compress_uncached(iri)
-        if len(_CURIES) >= _CURIES_MAX:
-            _CURIES.clear()
-        _CURIES[iri] = got
-    return got
+#: IRI -> CURIE (memoised; kg.vocab.compress)
+compress = vocab.compress
 
 
 def term_value(t: Any) -> Any:
